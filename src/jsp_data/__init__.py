@@ -1,0 +1,24 @@
+"""jsp-data: Japan's security partnerships in the Asia-Pacific, as typed, cited tables.
+
+Use ``list_tables()`` to see what exists and ``load(name)`` to get a table. Nothing is read and
+no heavy library is imported until a function is called.
+"""
+
+from ._version import __version__
+from .descriptor import UnknownTableError, list_tables, metadata
+from .load import describe, load, schema
+from .problems import Problem
+from .validate import UsageError, validate
+
+__all__ = [
+    "Problem",
+    "UnknownTableError",
+    "UsageError",
+    "__version__",
+    "describe",
+    "list_tables",
+    "load",
+    "metadata",
+    "schema",
+    "validate",
+]

@@ -1,0 +1,344 @@
+"""Row, table and cross-table rules: the one module where they live.
+
+Each rule takes the parsed tables (storage-form frames with the physical line of each row) and
+returns Problems. Cell-level rules (types, enums, patterns) come from the schemas via convert.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .descriptor import EVENT_TABLES
+from .problems import Problem
+
+EARLIEST = pd.Timestamp("1945-01-01")
+MAX_CELL = 4000
+PAPER_SOURCE = "src-sahashi-2013"
+# Sections of the founding paper (slug -> footnote numbers that stand in it). A test reads the
+# paper at ../shared and checks this map against it.
+PAPER_SECTIONS: dict[str, range] = {
+    "summary": range(0), "introduction": range(1, 7), "new-context": range(7, 9),
+    "order-creation": range(8, 9), "capacity-building": range(0), "burden-sharing": range(0),
+    "security-thinking": range(9, 14), "australia": range(14, 18), "india": range(18, 21),
+    "south-korea": range(21, 25), "southeast-asia": range(25, 28), "limitations": range(28, 32),
+    "conclusion": range(32, 33),
+}
+# (earlier, later) date columns that must be in order when both are set.
+DATE_ORDER = [("start_date", "end_date"), ("signed_date", "in_force_date"), ("in_force_date", "ended_date"),
+              ("signed_date", "ended_date"), ("requested_date", "commitment_date"),
+              ("commitment_date", "delivery_first_date"), ("delivery_first_date", "delivery_last_date")]
+ROLE_COLUMNS = ("host", "donor", "recipient")
+_LOCATOR_KEYS_PAGE = {"para", "item", "heading", "page"}
+_FORMULA = re.compile(r"^[\t\r]*[=+\-@]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass
+class TableData:
+    """One table as parsed: typed frame (storage form), raw text frame and physical lines."""
+
+    name: str
+    file: str
+    frame: pd.DataFrame
+    text: pd.DataFrame
+    lines: list[int]
+    fields: list[dict[str, Any]]
+    foreign_keys: list[dict[str, Any]]
+
+
+def _p(t: TableData, row: int | None, column: str | None, value: Any, check: str, message: str,
+       severity: str = "error") -> Problem:
+    line = t.lines[row] if row is not None else None
+    shown = None if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+    return Problem(t.file, line, column, shown, check, severity, message)
+
+
+def _rows(mask: pd.Series) -> Iterator[int]:
+    for i in mask[mask.fillna(False).astype(bool)].index:
+        yield int(i)
+
+
+def _fmt_date(value: Any) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- safety (raw text)
+
+def safety(t: TableData) -> Iterator[Problem]:
+    """Formula-like cells, control characters and oversized cells."""
+    for f in t.fields:
+        name = f["name"]
+        col = t.text[name]
+        if f["type"] in ("string", "list"):
+            for i in _rows(col.str.contains(_FORMULA)):
+                yield _p(t, i, name, col[i], "formula-injection",
+                         "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula")
+        for i in _rows(col.str.contains(_CONTROL)):
+            yield _p(t, i, name, col[i].encode("unicode_escape").decode(), "control-character",
+                     "the cell holds a control character")
+        for i in _rows(col.str.contains("\n") | col.str.contains("\r")):
+            yield _p(t, i, name, col[i].encode("unicode_escape").decode(), "line-break-in-cell",
+                     "the cell holds a line break")
+        for i in _rows(col.str.len() > MAX_CELL):
+            yield _p(t, i, name, col[i][:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
+
+
+# --------------------------------------------------------------------------- row rules
+
+def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
+    """Precision consistent with the date, dates between 1945 and today, pairs in order."""
+    frame = t.frame
+    for f in t.fields:
+        if f["type"] != "date":
+            continue
+        name = f["name"]
+        col = frame[name]
+        for i in _rows((col < EARLIEST) | (col > today)):
+            yield _p(t, i, name, _fmt_date(col[i]), "date-range",
+                     f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})")
+        prec_name = name[: -len("_date")] + "_precision"
+        if prec_name not in frame:
+            continue
+        prec = frame[prec_name]
+        for i in _rows(col.notna() & prec.isna()):
+            yield _p(t, i, prec_name, None, "date-precision", f"{name} is set, so {prec_name} is required (day, month or year)")
+        for i in _rows(col.isna() & prec.notna()):
+            yield _p(t, i, prec_name, prec[i], "date-precision", f"{name} is empty, so {prec_name} must be empty too")
+        not_first_day = col.dt.day != 1
+        for i in _rows(prec.eq("month") & not_first_day):
+            yield _p(t, i, name, _fmt_date(col[i]), "date-precision", "a month-precision date is stored as the month's first day")
+        for i in _rows(prec.eq("year") & (not_first_day | (col.dt.month != 1))):
+            yield _p(t, i, name, _fmt_date(col[i]), "date-precision", "a year-precision date is stored as 1 January")
+    for early, late in DATE_ORDER:
+        if early in frame and late in frame:
+            for i in _rows(frame[late] < frame[early]):
+                yield _p(t, i, late, _fmt_date(frame[late][i]), "date-order",
+                         f"{late} ({_fmt_date(frame[late][i])}) is before {early} ({_fmt_date(frame[early][i])})")
+
+
+def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
+    """Rules of event rows: JPN and role holders among parties, status consistent with dates."""
+    frame = t.frame
+    parties = frame["parties"]
+    party_sets = [set(v) if v is not None else set() for v in parties.tolist()]
+    for i, ps in enumerate(party_sets):
+        if ps and "JPN" not in ps:
+            yield _p(t, i, "parties", ";".join(sorted(ps)), "parties-japan", "parties must include JPN")
+    for role in ROLE_COLUMNS:
+        if role in frame:
+            for i, (value, ps) in enumerate(zip(frame[role].tolist(), party_sets, strict=True)):
+                if isinstance(value, str) and ps and value not in ps:
+                    yield _p(t, i, role, value, "role-in-parties", f"{role} {value} must also be listed in parties")
+    if "observers" in frame:
+        for i, (obs, ps) in enumerate(zip(frame["observers"].tolist(), party_sets, strict=True)):
+            missing = sorted(set(obs or []) - ps)
+            if missing:
+                yield _p(t, i, "observers", ";".join(missing), "role-in-parties", "observers must also be listed in parties")
+    if t.name == "agreements":
+        yield from _agreement_rules(t)
+    if t.name == "aid_transfers":
+        for i in _rows(frame["value"].notna() & frame["currency"].isna()):
+            yield _p(t, i, "currency", None, "conditional-required", "value is set, so currency (ISO 4217) is required")
+    if "start_date" in frame:
+        for i in _rows(frame["status"].eq("held") & (frame["start_date"] > today)):
+            yield _p(t, i, "status", "held", "status-date", "status is held but start_date is in the future")
+
+
+def _agreement_rules(t: TableData) -> Iterator[Problem]:
+    frame = t.frame
+    ended = frame["ended_date"].notna()
+    for i in _rows(ended & frame["end_reason"].isna()):
+        yield _p(t, i, "end_reason", None, "conditional-required", "ended_date is set, so end_reason is required")
+    for i in _rows(~ended & frame["end_reason"].notna()):
+        yield _p(t, i, "end_reason", frame["end_reason"][i], "conditional-required", "end_reason needs an ended_date")
+    for i in _rows(frame["end_reason"].eq("superseded") & frame["superseded_by"].isna()):
+        yield _p(t, i, "superseded_by", None, "conditional-required", "end_reason is superseded, so superseded_by is required")
+    for i in _rows(frame["status"].eq("ended") != ended):
+        yield _p(t, i, "status", frame["status"][i], "status-date", "status is ended exactly when ended_date is set")
+    for i in _rows(frame["status"].isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna()):
+        yield _p(t, i, "signed_date", None, "status-date", f"status {frame['status'][i]} needs signed_date")
+    for i in _rows(frame["status"].isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna()):
+        yield _p(t, i, "status", frame["status"][i], "status-date", "an agreement with a signed_date cannot be unsigned (sought, stalled, planned, lapsed)")
+    political = frame["legally_binding"].eq(False)
+    for i in _rows(political & frame["in_force_date"].notna() & (frame["in_force_date"] != frame["signed_date"])):
+        yield _p(t, i, "in_force_date", _fmt_date(frame["in_force_date"][i]), "political-in-force",
+                 "a political document (legally_binding false) takes effect when adopted: in_force_date equals signed_date")
+
+
+# --------------------------------------------------------------------------- table and cross-table rules
+
+def _index(tables: dict[str, TableData], names: Iterable[str], column: str = "id") -> dict[str, set[str]]:
+    return {n: set(tables[n].frame[column].dropna().tolist()) for n in names if n in tables}
+
+
+def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
+    """Scalar foreign keys declared in the schemas and list items with x-itemReference."""
+    for t in tables.values():
+        schema_fks = [(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in t.foreign_keys]
+        refs = [(f["name"], f["x-itemReference"]["resource"], f["x-itemReference"]["field"])
+                for f in t.fields if "x-itemReference" in f]
+        list_columns = {f["name"] for f in t.fields if f["type"] == "list"}
+        for column, resource, key in schema_fks + refs:
+            if resource not in tables:
+                continue
+            known = set(tables[resource].frame[key].dropna().tolist())
+            values = t.frame[column]
+            if column in list_columns:
+                for i, items in enumerate(values.tolist()):
+                    for item in items or []:
+                        if item and item not in known:
+                            yield _p(t, i, column, item, "foreign-key",
+                                     f"'{item}' is not a {key} in {resource}" + _closest(item, known))
+            else:
+                for i in _rows(values.notna() & ~values.isin(known)):
+                    yield _p(t, i, column, values[i], "foreign-key",
+                             f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], known))
+
+
+def _closest(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(str(value), sorted(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
+    """Ids unique across tables, withdrawn ids not reused, near-duplicate events (warning)."""
+    seen: dict[str, str] = {}
+    for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
+        if name not in tables:
+            continue
+        t = tables[name]
+        for i, value in enumerate(t.frame["id"].tolist()):
+            if isinstance(value, str):
+                if value in seen and seen[value] != name:
+                    yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {seen[value]}")
+                seen.setdefault(value, name)
+    if "withdrawals" in tables:
+        withdrawn = set(tables["withdrawals"].frame["id"].dropna())
+        for name in EVENT_TABLES:
+            if name in tables:
+                t = tables[name]
+                for i in _rows(t.frame["id"].isin(withdrawn)):
+                    yield _p(t, i, "id", t.frame["id"][i], "withdrawn-id",
+                             "this id was withdrawn (see withdrawals.csv) and stays reserved forever")
+    for name in EVENT_TABLES:
+        if name in tables:
+            yield from _near_duplicates(tables[name])
+
+
+def _near_duplicates(t: TableData) -> Iterator[Problem]:
+    date_col = "signed_date" if t.name == "agreements" else "commitment_date" if t.name == "aid_transfers" else "start_date"
+    frame = t.frame
+    party_keys = [";".join(sorted(v)) if v is not None else "" for v in frame["parties"].tolist()]
+    keys = pd.DataFrame({"date": frame[date_col], "parties": pd.Series(party_keys, index=frame.index, dtype="str")})
+    groups = keys[keys["date"].notna()].groupby(["date", "parties"]).groups
+    for rows in groups.values():
+        rows = list(rows)
+        for a_pos, a in enumerate(rows):
+            for b in rows[a_pos + 1:]:
+                ratio = difflib.SequenceMatcher(None, str(frame["title"][a]).lower(), str(frame["title"][b]).lower()).ratio()
+                if ratio >= 0.85:
+                    yield _p(t, int(b), "id", frame["id"][b], "possible-duplicate-event",
+                             f"same date, parties and nearly the same title as {frame['id'][a]} (line {t.lines[int(a)]}): the same event entered twice?",
+                             severity="warning")
+
+
+def links(tables: dict[str, TableData]) -> Iterator[Problem]:
+    """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
+    event_ids = _index(tables, EVENT_TABLES)
+    fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
+    sources = tables.get("sources")
+    tiers = dict(zip(sources.frame["id"], sources.frame["tier"], strict=True)) if sources else {}
+    for link in ("citations", "discrepancies"):
+        if link not in tables:
+            continue
+        t = tables[link]
+        for i, (table, row_id) in enumerate(zip(t.frame["table"].tolist(), t.frame["id"].tolist(), strict=True)):
+            if isinstance(table, str) and table in event_ids and isinstance(row_id, str) and row_id not in event_ids[table]:
+                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + _closest(row_id, event_ids[table]))
+        if link == "discrepancies":
+            for i, (table, field) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
+                if table in fields_of and isinstance(field, str) and field not in fields_of[table]:
+                    yield _p(t, i, "field", field, "foreign-key", f"{table} has no column {field}")
+    if "citations" in tables:
+        t = tables["citations"]
+        yield from _citation_rules(t, fields_of, tiers)
+        cited: dict[str, set[str]] = {}
+        strong: set[str] = set()
+        for table, row_id, source in zip(t.frame["table"], t.frame["id"], t.frame["source_id"], strict=True):
+            cited.setdefault(table, set()).add(row_id)
+            if tiers.get(source) in ("official", "news", "paper"):
+                strong.add(row_id)
+        for name in EVENT_TABLES:
+            if name in tables:
+                e = tables[name]
+                for i, row_id in enumerate(e.frame["id"].tolist()):
+                    if isinstance(row_id, str) and row_id not in cited.get(name, set()):
+                        yield _p(e, i, "id", row_id, "uncited-row", "no citations row supports this row")
+                    elif isinstance(row_id, str) and row_id not in strong:
+                        yield _p(e, i, "id", row_id, "weak-sources",
+                                 "only secondary sources support this row: cite an official, news or paper source")
+    if "withdrawals" in tables:
+        t = tables["withdrawals"]
+        for i, (table, rep) in enumerate(zip(t.frame["table"], t.frame["replaced_by"], strict=True)):
+            if isinstance(rep, str) and rep not in event_ids.get(table, set()):
+                yield _p(t, i, "replaced_by", rep, "foreign-key", f"no row {rep} in {table}")
+    if "gaps" in tables:
+        t = tables["gaps"]
+        for i, (table, row) in enumerate(zip(t.frame["table"], t.frame["row_id"], strict=True)):
+            if isinstance(row, str) and row not in event_ids.get(table, set()):
+                yield _p(t, i, "row_id", row, "foreign-key", f"no row {row} in {table}")
+
+
+def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
+    frame = t.frame
+    for i, (table, source, locator, supports) in enumerate(zip(frame["table"], frame["source_id"], frame["locator"], frame["supports"], strict=True)):
+        if isinstance(locator, str):
+            problem = locator_problem(locator, paper=(tiers.get(source) == "paper"))
+            if problem:
+                yield _p(t, i, "locator", locator, "locator-form", problem)
+        for item in supports if supports is not None else []:
+            if item != "all" and table in fields_of and item not in fields_of[table]:
+                yield _p(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
+
+
+def locator_problem(locator: str, paper: bool) -> str | None:
+    """Why a locator does not have the documented form, or None when it does."""
+    parts = dict(part.split("=", 1) for part in locator.split(";") if "=" in part)
+    if paper:
+        section = parts.get("sec")
+        if section not in PAPER_SECTIONS:
+            return "a locator in the founding paper is 'sec=<section>' or 'sec=<section>;fn=<n>', sections: " + ", ".join(PAPER_SECTIONS)
+        extra = set(parts) - {"sec", "fn"}
+        if extra:
+            return f"a locator in the founding paper takes only sec and fn, not {', '.join(sorted(extra))}"
+        if "fn" in parts:
+            if not parts["fn"].isdigit() or int(parts["fn"]) not in PAPER_SECTIONS[section]:
+                footnotes = PAPER_SECTIONS[section]
+                span = f"{footnotes.start}-{footnotes.stop - 1}" if len(footnotes) else "none"
+                return f"footnote {parts['fn']} is not in section {section} (its footnotes: {span})"
+        return None
+    if not set(parts) <= _LOCATOR_KEYS_PAGE or len(parts) != 1:
+        return "a locator in a page is one of para=<n>, item=<n>, heading=<slug> or page=<n>"
+    return None
+
+
+def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Problem]:
+    """Every rule of this module over the parsed tables."""
+    now = pd.Timestamp(today or dt.date.today())
+    out: list[Problem] = []
+    for t in tables.values():
+        out.extend(safety(t))
+        out.extend(dates(t, now))
+        if t.name in EVENT_TABLES:
+            out.extend(event_rules(t, now))
+    out.extend(foreign_keys(tables))
+    out.extend(ids(tables))
+    out.extend(links(tables))
+    return out

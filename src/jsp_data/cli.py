@@ -1,0 +1,203 @@
+"""The ``jsp-data`` command line. Every failure is a message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from ._version import __version__
+from .descriptor import UnknownTableError, list_tables
+from .problems import Problem, format_github, format_json, format_text, has_errors
+from .validate import UsageError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _cmd_tables(args: argparse.Namespace) -> int:
+    from .build import parquet_path
+    from .load import table_description
+    from .paths import data_root
+
+    import pyarrow.parquet as pq
+
+    rows = []
+    for name in list_tables():
+        n = pq.ParquetFile(parquet_path(data_root(), name)).metadata.num_rows
+        rows.append((name, n, table_description(name).split(". ")[0].rstrip(".") + "."))
+    width = max(len(r[0]) for r in rows)
+    for name, n, desc in rows:
+        print(f"{name:<{width}}  {n:>5}  {desc}")
+    return EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from .load import describe_rows, table_description
+
+    rows = describe_rows(args.table)
+    print(f"{args.table}: {table_description(args.table)}\n")
+    for r in rows:
+        req = "required" if r["required"] else "optional"
+        print(f"{r['name']} ({r['type']}, {req})")
+        if r["allowed"]:
+            print(f"    allowed: {r['allowed']}")
+        print(f"    {r['description']}")
+    return EXIT_OK
+
+
+def _parse_where(items: list[str], columns: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--where takes COLUMN=VALUE, got '{item}'")
+        column, value = item.split("=", 1)
+        if column not in columns:
+            raise UsageError(f"--where: no column '{column}'; columns: {', '.join(columns)}")
+        out.append((column, value))
+    return out
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .load import load
+
+    frame = load(args.table)
+    for column, value in _parse_where(args.where or [], list(frame.columns)):
+        col = frame[column]
+        if isinstance(col.dtype, pd.ArrowDtype):  # list column: keep rows whose list holds the value
+            mask = col.map(lambda v, value=value: v is not None and value in v, na_action="ignore").fillna(False)
+        else:
+            mask = col.astype("str").eq(value)
+        frame = frame[mask.astype(bool)]
+    if args.columns:
+        frame = frame[[c.strip() for c in args.columns.split(",")]]
+    frame = frame.head(args.limit)
+    if args.format == "csv":
+        print(frame.to_csv(index=False), end="")
+    elif args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1))
+    else:
+        with pd.option_context("display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
+            print(frame.to_string(index=False))
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .build import parquet_path
+    from .paths import data_root
+
+    root = data_root()
+    dest = Path(args.to)
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"{dest} exists and is not a folder")
+    files = [Path("datapackage.json"), *sorted(p.relative_to(root) for p in (root / "schemas").glob("*.json"))]
+    for name in list_tables():
+        files.append(Path("data/csv") / f"{name}.csv" if args.format == "csv" else parquet_path(Path(), name))
+    dest.mkdir(parents=True, exist_ok=True)
+    # Copy everything to a temporary folder first, so a failure leaves no partial export.
+    with tempfile.TemporaryDirectory(dir=dest) as tmp:
+        for rel in files:
+            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / rel, Path(tmp) / rel)
+        for rel in files:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(Path(tmp) / rel, dest / rel)
+    print(f"exported {len(list_tables())} tables ({args.format}) with datapackage.json and schemas to {dest}")
+    return EXIT_OK
+
+
+def _print_problems(problems: list[Problem], fmt: str) -> None:
+    text = {"json": format_json, "github": format_github, "text": format_text}[fmt](problems)
+    if text:
+        print(text)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    problems = validate(args.path)
+    _print_problems(problems, args.format)
+    return EXIT_INVALID if has_errors(problems) else EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .paths import checkout_root
+
+    root = Path(args.root) if args.root else checkout_root()
+    if root is None or not (root / "pyproject.toml").is_file():
+        raise UsageError("jsp-data build runs in a source checkout (give --root DIR): the installed package is read-only")
+    problems = build(root, check=args.check, log=lambda m: print(m, file=sys.stderr))
+    _print_problems(problems, args.format)
+    if problems:
+        return EXIT_INVALID
+    print("build is up to date" if args.check else "build done", file=sys.stderr)
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jsp-data", description="Japan's security partnerships in the Asia-Pacific: tables, validation, exports.")
+    parser.add_argument("--version", action="version", version=f"jsp-data {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("tables", help="list the tables with their row counts", description="List every table: name, rows, what one row is.")
+    p.set_defaults(func=_cmd_tables)
+
+    p = sub.add_parser("describe", help="describe a table's columns", description="Show each column of TABLE: type, whether required, allowed values and description.")
+    p.add_argument("table", help="table name (see jsp-data tables)")
+    p.set_defaults(func=_cmd_describe)
+
+    p = sub.add_parser("show", help="print rows of a table", description="Print rows of TABLE, optionally filtered.")
+    p.add_argument("table", help="table name (see jsp-data tables)")
+    p.add_argument("--limit", type=int, default=20, help="at most N rows (default 20)")
+    p.add_argument("--where", action="append", metavar="COLUMN=VALUE", help="keep rows where COLUMN equals VALUE (for a list column: holds VALUE); repeatable")
+    p.add_argument("--columns", help="comma-separated columns to show")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+    p.set_defaults(func=_cmd_show)
+
+    p = sub.add_parser("export", help="write the installed data to a folder", description="Copy the installed tables, datapackage.json and schemas to DIR.")
+    p.add_argument("--to", required=True, metavar="DIR", help="destination folder")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default csv)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("validate", help="check data against the schemas and rules", description="Validate the shipped data, or PATH: a folder of <table>.csv files, a datapackage.json or a repository root. Exit 0 valid, 1 invalid, 2 usage or I/O problem.")
+    p.add_argument("path", nargs="?", help="what to validate (default: the shipped data)")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text", help="report format (default text)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("build", help="(maintainers) regenerate Parquet, hashes and generated docs", description="Regenerate data/parquet, datapackage.json hashes and generated docs from the CSVs. --check only reports what is stale.")
+    p.add_argument("--check", action="store_true", help="fail if anything committed is stale; write nothing")
+    p.add_argument("--root", help="repository root (default: this checkout)")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text", help="report format (default text)")
+    p.set_defaults(func=_cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``jsp-data``; returns the exit code."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except (UsageError, UnknownTableError, KeyError, FileNotFoundError) as exc:
+        print(f"jsp-data: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"jsp-data: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for users; say what to report
+        print(f"jsp-data: internal error ({type(exc).__name__}: {exc}). Please report it with the command you ran.", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

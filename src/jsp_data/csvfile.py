@@ -1,0 +1,119 @@
+"""Read a table CSV as strings, with the physical line of every record and every file-level fault.
+
+Only the standard library is used here, so file faults are found before any heavy import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem
+
+csv.field_size_limit(10_000_000)
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read as text: header, records (lists of str) and their physical line numbers."""
+
+    file: str
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True
+
+
+def _error(file: str, line: int | None, check: str, message: str, value: str | None = None,
+           column: str | None = None) -> Problem:
+    return Problem(file, line, column, value, check, "error", message)
+
+
+def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
+    if not data.strip():
+        return None, _error(file, 1, "empty-file", "the file is empty: it needs at least a header line")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return None, _error(file, line, "binary",
+                            "the file holds binary data (a NUL byte), not CSV text")
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark is harmless
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        guess = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "Latin-1 or Windows-1252"
+        bad = data[exc.start:exc.start + 1].hex().upper()
+        return None, _error(file, line, "encoding",
+                            f"the file is not UTF-8: byte 0x{bad} at character {col} of this line "
+                            f"(it looks like {guess}); save it as UTF-8")
+
+
+def read_csv(path: Path, file: str | None = None) -> CsvTable:
+    """Read ``path`` into a CsvTable; faults are collected in ``.problems``, never raised.
+
+    Records with the wrong number of cells are reported and left out of ``.rows``.
+    """
+    name = file or str(path)
+    table = CsvTable(name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        table.problems.append(_error(name, None, "io", f"cannot read the file: {exc.strerror}"))
+        table.readable = False
+        return table
+    text, problem = _decode(data, name)
+    if text is None:
+        assert problem is not None
+        table.problems.append(problem)
+        table.readable = False
+        return table
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous_end = 0
+    try:
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not table.header and not table.lines:
+                table.header = record
+                table.lines.append(start)  # header line, dropped below
+                continue
+            if not record:
+                table.problems.append(_error(name, start, "blank-row", "blank line inside the table"))
+                continue
+            if len(record) != len(table.header):
+                table.problems.append(_error(
+                    name, start, "ragged-row",
+                    f"expected {len(table.header)} cells (one per column), got {len(record)}"))
+                continue
+            table.rows.append(record)
+            table.lines.append(start)
+    except csv.Error as exc:
+        start = previous_end + 1
+        message = str(exc)
+        if "eof" in message.lower() or "end of data" in message.lower():
+            message = "a quoted cell is never closed: the quote opened on this line runs to the end of the file"
+            check = "unterminated-quote"
+        else:
+            message = f"malformed CSV: {message}"
+            check = "malformed-csv"
+        table.problems.append(_error(name, start, check, message))
+    table.lines = table.lines[1:]
+    if not table.header:
+        table.problems.append(_error(name, 1, "empty-file", "the file has no header line"))
+        table.readable = False
+    return table
+
+
+def write_csv_text(header: list[str], rows: list[list[str]]) -> str:
+    """CSV text in the project's canonical form: LF line ends, minimal quoting."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

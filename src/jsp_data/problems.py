@@ -1,0 +1,103 @@
+"""The one record type for every problem a command reports, and its output formats."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from itertools import groupby
+
+# A short hint per check, shown in text output.
+HINTS = {
+    "encoding": "Save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8').",
+    "binary": "This is not a text CSV; restore the file from git and edit it as text.",
+    "empty-file": "A table file keeps at least its header line.",
+    "unterminated-quote": "Close the quoted cell with a '\"'; a '\"' inside a cell is written '\"\"'.",
+    "ragged-row": "Each record needs exactly one cell per column; quote cells that contain commas.",
+    "line-break-in-cell": "Cells hold one line: replace the line break with a space.",
+    "missing-column": "The header must list exactly the schema's columns (jsp-data describe TABLE).",
+    "extra-column": "The header must list exactly the schema's columns (jsp-data describe TABLE).",
+    "duplicate-column": "Each column appears once in the header.",
+    "column-order": "Keep the schema's column order so diffs stay readable.",
+    "type": "See the column's type with jsp-data describe TABLE.",
+    "required": "This column may not be empty.",
+    "enum": "Use one of the allowed values (jsp-data describe TABLE).",
+    "pattern": "See the expected form in docs/coding-rules.md.",
+    "whitespace": "Remove spaces at the start or end of the cell.",
+    "list-item": "Use allowed items separated by ';' with no spaces.",
+    "foreign-key": "Add the referenced row first, or fix the code.",
+    "uncited-row": "Add a citations row naming a source you read and where in it.",
+    "duplicate-id": "Ids are unique across all tables; pick a new one.",
+    "withdrawn-id": "A withdrawn id stays reserved forever; pick a new one.",
+    "removed-id": "A row is never deleted: withdraw it with a withdrawals row.",
+    "formula-injection": "Cells may not start with =, +, -, @ (spreadsheets run them); rephrase.",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in a file: where, what value, which check, how bad, and why."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    check: str
+    severity: str  # "error" or "warning"
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The problem as a JSON-ready dict."""
+        return asdict(self)
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    """True when any problem is an error (warnings alone pass)."""
+    return any(p.severity == "error" for p in problems)
+
+
+def _sort_key(p: Problem) -> tuple[str, int, str, str]:
+    return (p.file, p.line or 0, p.column or "", p.check)
+
+
+def format_json(problems: list[Problem]) -> str:
+    """One JSON object: {"valid": bool, "errors": [problem, ...]}."""
+    ordered = sorted(problems, key=_sort_key)
+    return json.dumps(
+        {"valid": not has_errors(problems), "errors": [p.to_dict() for p in ordered]},
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def format_github(problems: list[Problem]) -> str:
+    """GitHub Actions workflow commands, one per problem, for pull-request annotations."""
+
+    def esc(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    out = []
+    for p in sorted(problems, key=_sort_key):
+        where = f"file={esc(p.file)}" + (f",line={p.line}" if p.line else "")
+        title = p.check + (f" in {p.column}" if p.column else "")
+        out.append(f"::{p.severity} {where},title={esc(title)}::{esc(p.message)}")
+    return "\n".join(out)
+
+
+def format_text(problems: list[Problem]) -> str:
+    """Human-readable report grouped by file, sorted by line, with a hint per check."""
+    if not problems:
+        return "valid: no problems found"
+    lines: list[str] = []
+    for file, group in groupby(sorted(problems, key=_sort_key), key=lambda p: p.file):
+        lines.append(file)
+        for p in group:
+            where = f"line {p.line}" if p.line else "file"
+            if p.column:
+                where += f", column {p.column}"
+            lines.append(f"  {where}: {p.severity}: {p.message} [{p.check}]")
+            if p.check in HINTS:
+                lines.append(f"    hint: {HINTS[p.check]}")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    lines.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)

@@ -1,0 +1,255 @@
+"""Validate a data package (shipped data, a checkout, or a folder of table CSVs).
+
+Collects every problem in one run; never raises for bad input and never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .csvfile import CsvTable, read_csv
+from .paths import data_root
+from .problems import Problem
+
+
+class UsageError(Exception):
+    """A path or argument that cannot be validated at all (exit code 2)."""
+
+
+@dataclass
+class Layout:
+    """Where the descriptor, schemas and each table's CSV are for one validation run."""
+
+    descriptor_root: Path  # folder of datapackage.json (schemas resolve against it)
+    csv_paths: dict[str, Path]
+    display_root: Path
+
+
+def resolve(path: str | Path | None) -> Layout:
+    """Work out what PATH means: a repository root, a datapackage.json, or a folder of CSVs."""
+    if path is None:
+        root = data_root()
+        return Layout(root, _csv_paths(root), root)
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{p}: no such file or folder")
+    if p.is_file():
+        if p.name != "datapackage.json":
+            raise UsageError(f"{p}: give a folder of <table>.csv files, a datapackage.json or a repository root")
+        return Layout(p.parent, _csv_paths(p.parent), p.parent)
+    if (p / "datapackage.json").is_file():
+        return Layout(p, _csv_paths(p), p)
+    if not any(p.glob("*.csv")):
+        raise UsageError(f"{p}: the folder holds no datapackage.json and no .csv files")
+    root = data_root()  # a folder of CSVs is checked against the installed schemas
+    return Layout(root, {name: p / f"{name}.csv" for name in _resource_names(root)}, p)
+
+
+def _resource_names(root: Path) -> list[str]:
+    try:
+        return [r["name"] for r in json.loads((root / "datapackage.json").read_text("utf-8"))["resources"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _csv_paths(root: Path) -> dict[str, Path]:
+    try:
+        resources = json.loads((root / "datapackage.json").read_text("utf-8"))["resources"]
+        return {r["name"]: root / r["path"] for r in resources if "name" in r and "path" in r}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _display(path: Path, layout: Layout) -> str:
+    for base in (layout.display_root, layout.descriptor_root):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+# --------------------------------------------------------------------------- descriptor
+
+def _load_json(path: Path, shown: str, problems: list[Problem]) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(shown, None, None, None, "missing-file", "error", "the file does not exist"))
+    except UnicodeDecodeError:
+        problems.append(Problem(shown, None, None, None, "encoding", "error", "the file is not UTF-8"))
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(shown, exc.lineno, None, None, "json", "error", f"invalid JSON: {exc.msg} (character {exc.colno})"))
+    return None
+
+
+KNOWN_TYPES = {"string", "integer", "number", "boolean", "date", "list"}
+
+
+def check_descriptor(layout: Layout, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    """Structural checks of datapackage.json and its schemas; returns the usable schemas by table."""
+    desc = _load_json(layout.descriptor_root / "datapackage.json", "datapackage.json", problems)
+    if not isinstance(desc, dict) or not isinstance(desc.get("resources"), list):
+        if desc is not None:
+            problems.append(Problem("datapackage.json", None, None, None, "descriptor", "error", "the descriptor needs a list of resources"))
+        return {}
+    schemas: dict[str, dict[str, Any]] = {}
+    for res in desc["resources"]:
+        name, schema_path = res.get("name"), res.get("schema")
+        if not isinstance(name, str) or not isinstance(schema_path, str):
+            problems.append(Problem("datapackage.json", None, None, None, "descriptor", "error", "each resource needs a name and a schema path"))
+            continue
+        schema = _load_json(layout.descriptor_root / schema_path, schema_path, problems)
+        if not isinstance(schema, dict):
+            continue
+        bad = [f.get("name", "?") for f in schema.get("fields", []) if f.get("type") not in KNOWN_TYPES or not f.get("description")]
+        if not schema.get("fields") or bad:
+            problems.append(Problem(schema_path, None, None, ", ".join(bad) or None, "descriptor", "error",
+                                    "every field needs a name, a known type and a description"))
+            continue
+        schemas[name] = schema
+    return schemas
+
+
+def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, list[Problem]]:
+    """Compare a header with the schema's columns; returns (usable, problems)."""
+    expected = [f["name"] for f in fields]
+    header = [h.strip() for h in csv.header]
+    out: list[Problem] = []
+    for name in sorted({h for h in header if header.count(h) > 1}):
+        out.append(Problem(csv.file, 1, name, name, "duplicate-column", "error", f"column {name} appears more than once in the header"))
+    missing = [n for n in expected if n not in header]
+    extra = [h for h in header if h not in expected]
+    for name in extra:
+        close = difflib.get_close_matches(name, missing, n=1)
+        hint = f" (misnamed? the schema has '{close[0]}')" if close else ""
+        out.append(Problem(csv.file, 1, name, name, "extra-column", "error", f"column {name} is not in the schema{hint}"))
+    for name in missing:
+        out.append(Problem(csv.file, 1, name, None, "missing-column", "error", f"the header lacks column {name}"))
+    if any(h != raw for h, raw in zip(header, csv.header, strict=True)):
+        out.append(Problem(csv.file, 1, None, None, "whitespace", "error", "a header name has spaces around it"))
+    if not out and header != expected:
+        out.append(Problem(csv.file, 1, None, None, "column-order", "error", "columns must be in the schema's order: " + ",".join(expected)))
+    return not out, out
+
+
+# --------------------------------------------------------------------------- cells
+
+def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
+    """Parse and check every cell; returns the typed frame, the text frame and the problems."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from .convert import pandera_schema, parse_column
+
+    fields = schema["fields"]
+    columns = list(zip(*csv.rows, strict=True)) if csv.rows else [()] * len(fields)
+    text = pd.DataFrame({f["name"]: pd.Series(col, dtype="str") for f, col in zip(fields, columns, strict=True)})
+    typed = {}
+    problems: list[Problem] = []
+    bad_cells: set[tuple[int, str]] = set()
+    for f in fields:
+        values, failed, expected = parse_column(text[f["name"]], f)
+        typed[f["name"]] = values
+        for i in failed[failed].index:
+            bad_cells.add((int(i), f["name"]))
+            problems.append(Problem(csv.file, csv.lines[i], f["name"], text[f["name"]][i], "type", "error",
+                                    f"expected {expected}, got '{text[f['name']][i]}'"))
+    frame = pd.DataFrame(typed)
+    pschema = pandera_schema(name, fields)
+    errors = {c.name: c.error for col in pschema.columns.values() for c in col.checks}
+    try:
+        pschema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for case in cases.itertuples(index=False):
+            column, check, index = case.column, str(case.check), case.index
+            if index is None or pd.isna(index) or column not in frame:
+                continue
+            row = int(index)
+            if (row, column) in bad_cells:
+                continue
+            raw = text[column][row]
+            if check == "not_nullable":
+                problems.append(Problem(csv.file, csv.lines[row], column, None, "required", "error", f"{column} is required"))
+            elif check == "field_uniqueness":
+                problems.append(Problem(csv.file, csv.lines[row], column, raw, "unique", "error", f"'{raw}' appears more than once; {column} must be unique"))
+            else:
+                message = errors.get(check) or check
+                problems.append(Problem(csv.file, csv.lines[row], column, raw, check, "error", f"'{raw}' is not allowed: {message}"))
+    return frame, text, problems
+
+
+def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list[Problem]:
+    key = schema.get("primaryKey") or []
+    if len(key) < 2:
+        return []  # a one-column key is checked as a unique column
+    dup = frame.duplicated(subset=key, keep="first")
+    return [Problem(csv.file, csv.lines[int(i)], None, ",".join(str(frame[k][i]) for k in key), "duplicate-key", "error",
+                    f"another row has the same {', '.join(key)}") for i in dup[dup].index]
+
+
+def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
+    """Validate a data package and return every problem found.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A repository root, a ``datapackage.json``, or a folder of ``<table>.csv`` files laid out
+        like ``data/csv/``. Default: the data shipped with the package.
+    today : date, optional
+        The date that "today" means for date checks (default: today).
+
+    Returns
+    -------
+    list of Problem
+        Empty when the data is valid. Warnings do not make data invalid.
+
+    Raises
+    ------
+    UsageError
+        When ``path`` cannot be validated at all (it does not exist, or holds no tables).
+
+    Examples
+    --------
+    >>> import jsp_data
+    >>> [p for p in jsp_data.validate() if p.severity == "error"]
+    []
+    """
+    tables, problems = read_tables(resolve(path), today)
+    return problems
+
+
+def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """Read, parse and check every table of ``layout``; returns the parsed tables and all problems."""
+    from .checks import TableData, run
+
+    problems: list[Problem] = []
+    schemas = check_descriptor(layout, problems)
+    tables: dict[str, TableData] = {}
+    for name, schema in schemas.items():
+        csv_path = layout.csv_paths.get(name)
+        if csv_path is None or not csv_path.is_file():
+            shown = _display(csv_path, layout) if csv_path else f"{name}.csv"
+            problems.append(Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist"))
+            continue
+        csv = read_csv(csv_path, _display(csv_path, layout))
+        problems.extend(csv.problems)
+        if not csv.readable:
+            continue
+        usable, header_problems = check_header(csv, schema["fields"])
+        problems.extend(header_problems)
+        if not usable:
+            continue
+        frame, text, cell_problems = check_cells(name, csv, schema)
+        problems.extend(cell_problems)
+        problems.extend(check_primary_key(csv, schema, frame))
+        tables[name] = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
+    problems.extend(run(tables, today))
+    ordered = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.check, p.message))
+    return tables, ordered
