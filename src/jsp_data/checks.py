@@ -65,6 +65,11 @@ def _rows(mask: pd.Series) -> Iterator[int]:
         yield int(i)
 
 
+def _lists(series: pd.Series) -> list[list[str]]:
+    """Cells of a list column as Python lists, an empty list for a missing cell."""
+    return [list(v) if isinstance(v, list) else [] for v in series.tolist()]
+
+
 def _fmt_date(value: Any) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
@@ -126,8 +131,7 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
 def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     """Rules of event rows: JPN and role holders among parties, status consistent with dates."""
     frame = t.frame
-    parties = frame["parties"]
-    party_sets = [set(v) if v is not None else set() for v in parties.tolist()]
+    party_sets = [set(v) for v in _lists(frame["parties"])]
     for i, ps in enumerate(party_sets):
         if ps and "JPN" not in ps:
             yield _p(t, i, "parties", ";".join(sorted(ps)), "parties-japan", "parties must include JPN")
@@ -137,8 +141,8 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
                 if isinstance(value, str) and ps and value not in ps:
                     yield _p(t, i, role, value, "role-in-parties", f"{role} {value} must also be listed in parties")
     if "observers" in frame:
-        for i, (obs, ps) in enumerate(zip(frame["observers"].tolist(), party_sets, strict=True)):
-            missing = sorted(set(obs or []) - ps)
+        for i, (obs, ps) in enumerate(zip(_lists(frame["observers"]), party_sets, strict=True)):
+            missing = sorted(set(obs) - ps)
             if missing:
                 yield _p(t, i, "observers", ";".join(missing), "role-in-parties", "observers must also be listed in parties")
     if t.name == "agreements":
@@ -191,8 +195,8 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
             known = set(tables[resource].frame[key].dropna().tolist())
             values = t.frame[column]
             if column in list_columns:
-                for i, items in enumerate(values.tolist()):
-                    for item in items or []:
+                for i, items in enumerate(_lists(values)):
+                    for item in items:
                         if item and item not in known:
                             yield _p(t, i, column, item, "foreign-key",
                                      f"'{item}' is not a {key} in {resource}" + _closest(item, known))
@@ -235,7 +239,7 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
     date_col = "signed_date" if t.name == "agreements" else "commitment_date" if t.name == "aid_transfers" else "start_date"
     frame = t.frame
-    party_keys = [";".join(sorted(v)) if v is not None else "" for v in frame["parties"].tolist()]
+    party_keys = [";".join(sorted(v)) for v in _lists(frame["parties"])]
     keys = pd.DataFrame({"date": frame[date_col], "parties": pd.Series(party_keys, index=frame.index, dtype="str")})
     groups = keys[keys["date"].notna()].groupby(["date", "parties"]).groups
     for rows in groups.values():
@@ -298,12 +302,12 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
 
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
     frame = t.frame
-    for i, (table, source, locator, supports) in enumerate(zip(frame["table"], frame["source_id"], frame["locator"], frame["supports"], strict=True)):
+    for i, (table, source, locator, supports) in enumerate(zip(frame["table"], frame["source_id"], frame["locator"], _lists(frame["supports"]), strict=True)):
         if isinstance(locator, str):
             problem = locator_problem(locator, paper=(tiers.get(source) == "paper"))
             if problem:
                 yield _p(t, i, "locator", locator, "locator-form", problem)
-        for item in supports if supports is not None else []:
+        for item in supports:
             if item != "all" and table in fields_of and item not in fields_of[table]:
                 yield _p(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
 
