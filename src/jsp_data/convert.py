@@ -124,6 +124,9 @@ def field_checks(field: Field) -> list[pa.Check]:
         checks.append(pa.Check(lambda s: _list_rows(s, lambda x: pc.equal(x, pc.utf8_trim_whitespace(x))),
                                name="whitespace", error="an item has spaces around it"))
         checks.append(pa.Check(_no_duplicates, name="list-duplicate-item", error="an item is repeated"))
+        if delimiter(field) != ",":
+            checks.append(pa.Check(lambda s: _list_rows(s, lambda x: pc.invert(pc.match_substring(x, ","))),
+                                   name="list-delimiter", error=f"items are separated by '{delimiter(field)}', not ','"))
         items = field.get("x-itemEnum")
         if items:
             allowed = pyarrow.array(items, type=pyarrow.string())

@@ -95,14 +95,16 @@ def read_csv(path: Path, file: str | None = None) -> CsvTable:
             table.lines.append(start)
     except csv.Error as exc:
         start = previous_end + 1
-        message = str(exc)
-        if "eof" in message.lower() or "end of data" in message.lower():
-            message = "a quoted cell is never closed: the quote opened on this line runs to the end of the file"
+        message = str(exc).lower()
+        if "eof" in message or "end of data" in message or "expected after" in message:
             check = "unterminated-quote"
+            message = ("a quoted cell opened on this line is not closed properly: a quote must end its cell, "
+                       "and a quote inside a cell is written twice")
         else:
-            message = f"malformed CSV: {message}"
             check = "malformed-csv"
+            message = f"malformed CSV: {exc}"
         table.problems.append(_error(name, start, check, message))
+        table.readable = False  # the rest of the file cannot be trusted: do not check it further
     table.lines = table.lines[1:]
     if not table.header:
         table.problems.append(_error(name, 1, "empty-file", "the file has no header line"))

@@ -162,7 +162,8 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
                                     f"expected {expected}, got '{text[f['name']][i]}'"))
     frame = pd.DataFrame(typed)
     pschema = pandera_schema(name, fields)
-    errors = {c.name: c.error for col in pschema.columns.values() for c in col.checks}
+    # pandera reports a named check by its error text when one is set: map it back to the name.
+    check_names = {c.error: c.name for col in pschema.columns.values() for c in col.checks if c.error}
     try:
         pschema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -180,8 +181,8 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
             elif check == "field_uniqueness":
                 problems.append(Problem(csv.file, csv.lines[row], column, raw, "unique", "error", f"'{raw}' appears more than once; {column} must be unique"))
             else:
-                message = errors.get(check) or check
-                problems.append(Problem(csv.file, csv.lines[row], column, raw, check, "error", f"'{raw}' is not allowed: {message}"))
+                name = check_names.get(check, check)
+                problems.append(Problem(csv.file, csv.lines[row], column, raw, name, "error", f"'{raw}' is not allowed: {check}"))
     return frame, text, problems
 
 
