@@ -34,13 +34,15 @@ def scratch(tmp_path: Path) -> Path:
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the jsp-data command in a subprocess, as a user would."""
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    return subprocess.run([sys.executable, "-m", "jsp_data.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "jsp_data.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 def paper_path() -> Path:
-    """The founding paper; in CI (CI=true) its absence is a failure, elsewhere a skip."""
+    """The founding paper; under .ci/run (JSP_REQUIRE_PAPER=1) its absence is a failure, elsewhere a skip."""
     if not PAPER.is_file():
-        if os.environ.get("CI"):
+        if os.environ.get("JSP_REQUIRE_PAPER"):
             pytest.fail(f"the founding paper is missing at {PAPER}: CI needs ../shared beside the checkout")
         pytest.skip("the founding paper at ../shared is not available")
     return PAPER

@@ -15,8 +15,17 @@ from jsp_data.descriptor import EVENT_TABLES
 def test_list_tables_matches_descriptor(root):
     names = [r["name"] for r in json.loads((root / "datapackage.json").read_text())["resources"]]
     assert jsp_data.list_tables() == sorted(names)
-    assert {"agreements", "exercises", "meetings", "aid_transfers", "countries", "sources", "citations",
-            "discrepancies", "withdrawals"} <= set(jsp_data.list_tables())
+    assert {
+        "agreements",
+        "exercises",
+        "meetings",
+        "aid_transfers",
+        "countries",
+        "sources",
+        "citations",
+        "discrepancies",
+        "withdrawals",
+    } <= set(jsp_data.list_tables())
 
 
 def test_load_applies_schema_dtypes():

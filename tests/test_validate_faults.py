@@ -36,6 +36,7 @@ def raw_edit(table: str, old: bytes, new: bytes, count: int = 1) -> Callable[[Pa
         data = path.read_bytes()
         assert old in data
         path.write_bytes(data.replace(old, new, count))
+
     return edit
 
 
@@ -48,6 +49,7 @@ def _header(table: str, change: Callable[[list[str], list[list[str]]], None]):
         header, rows = read(repo, table)
         change(header, rows)
         write(repo, table, header, rows)
+
     return edit
 
 
@@ -55,6 +57,7 @@ def _drop_citations(row_id: str):
     def edit(repo: Path) -> None:
         header, rows = read(repo, "citations")
         write(repo, "citations", header, [r for r in rows if r[1] != row_id])
+
     return edit
 
 
@@ -77,56 +80,267 @@ def _append_after(table: str, row_id: str, change: dict[str, str]):
             new[header.index(k)] = v
         rows.append(new)
         write(repo, table, header, rows)
+
     return edit
 
 
 L = "line-of"  # placeholder: the line of the row named in the case
 # (name, edit, file, line (int, or (table,id) to look up), column, check)
 CASES = [
-    ("latin-1 byte", raw_edit("agreements", b"Japan-Australia Acquisition", "Japan-Australia Acquisition \xe9".encode("latin-1")), AGR, ("agreements", ACSA), None, "encoding"),
-    ("NUL byte", raw_edit("agreements", b"Japan-Australia Acquisition", b"Japan-Australia\x00 Acquisition"), AGR, ("agreements", ACSA), None, "binary"),
+    (
+        "latin-1 byte",
+        raw_edit("agreements", b"Japan-Australia Acquisition", "Japan-Australia Acquisition \xe9".encode("latin-1")),
+        AGR,
+        ("agreements", ACSA),
+        None,
+        "encoding",
+    ),
+    (
+        "NUL byte",
+        raw_edit("agreements", b"Japan-Australia Acquisition", b"Japan-Australia\x00 Acquisition"),
+        AGR,
+        ("agreements", ACSA),
+        None,
+        "binary",
+    ),
     ("empty file", lambda r: csv_path(r, "meetings").write_text(""), MTG, 1, None, "empty-file"),
-    ("unterminated quote", raw_edit("agreements", b"\nagr-2010-aus-acsa,", b'\nagr-2010-aus-acsa,"'), AGR, ("agreements", ACSA), None, "unterminated-quote"),
-    ("ragged row", raw_edit("agreements", b"\nagr-2010-aus-acsa,", b"\nagr-2010-aus-acsa,extra,"), AGR, ("agreements", ACSA), None, "ragged-row"),
-    ("line break in cell", cell("agreements", ACSA, "notes", "first line\nsecond line"), AGR, ("agreements", ACSA), "notes", "line-break-in-cell"),
-    ("missing column", _header("agreements", lambda h, rows: [h.pop(), [r.pop() for r in rows]]), AGR, 1, "notes", "missing-column"),
-    ("extra column", _header("agreements", lambda h, rows: [h.append("comment"), [r.append("") for r in rows]]), AGR, 1, "comment", "extra-column"),
-    ("duplicated column", _header("agreements", lambda h, rows: [h.append("notes"), [r.append("") for r in rows]]), AGR, 1, "notes", "duplicate-column"),
+    (
+        "unterminated quote",
+        raw_edit("agreements", b"\nagr-2010-aus-acsa,", b'\nagr-2010-aus-acsa,"'),
+        AGR,
+        ("agreements", ACSA),
+        None,
+        "unterminated-quote",
+    ),
+    (
+        "ragged row",
+        raw_edit("agreements", b"\nagr-2010-aus-acsa,", b"\nagr-2010-aus-acsa,extra,"),
+        AGR,
+        ("agreements", ACSA),
+        None,
+        "ragged-row",
+    ),
+    (
+        "line break in cell",
+        cell("agreements", ACSA, "notes", "first line\nsecond line"),
+        AGR,
+        ("agreements", ACSA),
+        "notes",
+        "line-break-in-cell",
+    ),
+    (
+        "missing column",
+        _header("agreements", lambda h, rows: [h.pop(), [r.pop() for r in rows]]),
+        AGR,
+        1,
+        "notes",
+        "missing-column",
+    ),
+    (
+        "extra column",
+        _header("agreements", lambda h, rows: [h.append("comment"), [r.append("") for r in rows]]),
+        AGR,
+        1,
+        "comment",
+        "extra-column",
+    ),
+    (
+        "duplicated column",
+        _header("agreements", lambda h, rows: [h.append("notes"), [r.append("") for r in rows]]),
+        AGR,
+        1,
+        "notes",
+        "duplicate-column",
+    ),
     ("misnamed column", _header("agreements", lambda h, rows: h.__setitem__(1, "titel")), AGR, 1, "titel", "extra-column"),
     ("columns out of order", _header("agreements", _swap_columns), AGR, 1, None, "column-order"),
-    ("date that does not exist", cell("agreements", ACSA, "signed_date", "2013-02-29"), AGR, ("agreements", ACSA), "signed_date", "type"),
+    (
+        "date that does not exist",
+        cell("agreements", ACSA, "signed_date", "2013-02-29"),
+        AGR,
+        ("agreements", ACSA),
+        "signed_date",
+        "type",
+    ),
     ("date not ISO", cell("agreements", ACSA, "signed_date", "19/05/2010"), AGR, ("agreements", ACSA), "signed_date", "type"),
     ("unknown enum value", cell("agreements", ACSA, "status", "valid"), AGR, ("agreements", ACSA), "status", "enum"),
     ("required cell empty", cell("agreements", ACSA, "title", ""), AGR, ("agreements", ACSA), "title", "required"),
     ("id breaks the pattern", cell("agreements", ACSA, "id", "AGR-2010-AUS-ACSA"), AGR, ("agreements", ACSA), "id", "pattern"),
-    ("integer not a number", cell("aid_transfers", "aid-2006-idn-police-patrol-vessels", "quantity", "three"), AID, ("aid_transfers", "aid-2006-idn-police-patrol-vessels"), "quantity", "type"),
-    ("integer below minimum", cell("aid_transfers", "aid-2006-idn-police-patrol-vessels", "quantity", "0"), AID, ("aid_transfers", "aid-2006-idn-police-patrol-vessels"), "quantity", "minimum"),
-    ("boolean spelled yes", cell("agreements", ACSA, "legally_binding", "yes"), AGR, ("agreements", ACSA), "legally_binding", "type"),
-    ("list with comma delimiter", cell("agreements", ACSA, "parties", "AUS,JPN"), AGR, ("agreements", ACSA), "parties", "list-delimiter"),
-    ("list with empty item", cell("agreements", ACSA, "parties", "AUS;;JPN"), AGR, ("agreements", ACSA), "parties", "list-empty-item"),
-    ("list with repeated item", cell("agreements", ACSA, "parties", "AUS;JPN;JPN"), AGR, ("agreements", ACSA), "parties", "list-duplicate-item"),
-    ("list item not allowed", cell("agreements", ACSA, "objectives", "burden_sharing;peace"), AGR, ("agreements", ACSA), "objectives", "list-item"),
-    ("lowercase country code", cell("agreements", ACSA, "parties", "JPN;aus"), AGR, ("agreements", ACSA), "parties", "foreign-key"),
+    (
+        "integer not a number",
+        cell("aid_transfers", "aid-2006-idn-police-patrol-vessels", "quantity", "three"),
+        AID,
+        ("aid_transfers", "aid-2006-idn-police-patrol-vessels"),
+        "quantity",
+        "type",
+    ),
+    (
+        "integer below minimum",
+        cell("aid_transfers", "aid-2006-idn-police-patrol-vessels", "quantity", "0"),
+        AID,
+        ("aid_transfers", "aid-2006-idn-police-patrol-vessels"),
+        "quantity",
+        "minimum",
+    ),
+    (
+        "boolean spelled yes",
+        cell("agreements", ACSA, "legally_binding", "yes"),
+        AGR,
+        ("agreements", ACSA),
+        "legally_binding",
+        "type",
+    ),
+    (
+        "list with comma delimiter",
+        cell("agreements", ACSA, "parties", "AUS,JPN"),
+        AGR,
+        ("agreements", ACSA),
+        "parties",
+        "list-delimiter",
+    ),
+    (
+        "list with empty item",
+        cell("agreements", ACSA, "parties", "AUS;;JPN"),
+        AGR,
+        ("agreements", ACSA),
+        "parties",
+        "list-empty-item",
+    ),
+    (
+        "list with repeated item",
+        cell("agreements", ACSA, "parties", "AUS;JPN;JPN"),
+        AGR,
+        ("agreements", ACSA),
+        "parties",
+        "list-duplicate-item",
+    ),
+    (
+        "list item not allowed",
+        cell("agreements", ACSA, "objectives", "burden_sharing;peace"),
+        AGR,
+        ("agreements", ACSA),
+        "objectives",
+        "list-item",
+    ),
+    (
+        "lowercase country code",
+        cell("agreements", ACSA, "parties", "JPN;aus"),
+        AGR,
+        ("agreements", ACSA),
+        "parties",
+        "foreign-key",
+    ),
     ("padded code", cell("meetings", SUMMIT, "host", " JPN"), MTG, ("meetings", SUMMIT), "host", "whitespace"),
     ("end before start", cell("meetings", SUMMIT, "end_date", "2007-03-01"), MTG, ("meetings", SUMMIT), "end_date", "date-order"),
-    ("in force before signed", cell("agreements", ACSA, "in_force_date", "2009-01-31"), AGR, ("agreements", ACSA), "in_force_date", "date-order"),
-    ("month precision not first day", cell("agreements", ACSA, "signed_precision", "month"), AGR, ("agreements", ACSA), "signed_date", "date-precision"),
-    ("date without precision", cell("agreements", ACSA, "signed_precision", ""), AGR, ("agreements", ACSA), "signed_precision", "date-precision"),
-    ("date before 1945", cell("meetings", SUMMIT, "start_date", "1907-03-13"), MTG, ("meetings", SUMMIT), "start_date", "date-range"),
-    ("date in the future", cell("meetings", SUMMIT, "start_date", "2999-03-13"), MTG, ("meetings", SUMMIT), "start_date", "date-range"),
+    (
+        "in force before signed",
+        cell("agreements", ACSA, "in_force_date", "2009-01-31"),
+        AGR,
+        ("agreements", ACSA),
+        "in_force_date",
+        "date-order",
+    ),
+    (
+        "month precision not first day",
+        cell("agreements", ACSA, "signed_precision", "month"),
+        AGR,
+        ("agreements", ACSA),
+        "signed_date",
+        "date-precision",
+    ),
+    (
+        "date without precision",
+        cell("agreements", ACSA, "signed_precision", ""),
+        AGR,
+        ("agreements", ACSA),
+        "signed_precision",
+        "date-precision",
+    ),
+    (
+        "date before 1945",
+        cell("meetings", SUMMIT, "start_date", "1907-03-13"),
+        MTG,
+        ("meetings", SUMMIT),
+        "start_date",
+        "date-range",
+    ),
+    (
+        "date in the future",
+        cell("meetings", SUMMIT, "start_date", "2999-03-13"),
+        MTG,
+        ("meetings", SUMMIT),
+        "start_date",
+        "date-range",
+    ),
     ("duplicate id", _append_after("agreements", ACSA, {}), AGR, ("agreements", ACSA), "id", "unique"),
     ("withdrawn id reused", _withdraw_then_reuse, AGR, ("agreements", ACSA), "id", "withdrawn-id"),
     ("unknown host code", cell("meetings", SUMMIT, "host", "XYZ"), MTG, ("meetings", SUMMIT), "host", "foreign-key"),
-    ("unknown source id", cell("citations", ACSA, "source_id", "src-nowhere", key="id"), CIT, ("citations", ACSA), "source_id", "foreign-key"),
-    ("citation of a missing row", cell("citations", ACSA, "id", "agr-2010-aus-acsb", key="id"), CIT, ("citations", ACSA), "id", "foreign-key"),
+    (
+        "unknown source id",
+        cell("citations", ACSA, "source_id", "src-nowhere", key="id"),
+        CIT,
+        ("citations", ACSA),
+        "source_id",
+        "foreign-key",
+    ),
+    (
+        "citation of a missing row",
+        cell("citations", ACSA, "id", "agr-2010-aus-acsb", key="id"),
+        CIT,
+        ("citations", ACSA),
+        "id",
+        "foreign-key",
+    ),
     ("uncited row", _drop_citations(ACSA), AGR, ("agreements", ACSA), "id", "uncited-row"),
-    ("footnote outside its section", cell("citations", "exe-2012-aus-unmiss-juba", "locator", "sec=australia;fn=19", key="id"), CIT, ("citations", "exe-2012-aus-unmiss-juba"), "locator", "locator-form"),
-    ("page locator not of the documented form", cell("citations", SUMMIT, "locator", "paragraph 3", key="id"), CIT, ("citations", SUMMIT), "locator", "pattern"),
-    ("formula in a text cell", cell("agreements", ACSA, "notes", "=HYPERLINK(\"http://x\")"), AGR, ("agreements", ACSA), "notes", "formula-injection"),
-    ("control character", cell("agreements", ACSA, "notes", "bell\x07here"), AGR, ("agreements", ACSA), "notes", "control-character"),
+    (
+        "footnote outside its section",
+        cell("citations", "exe-2012-aus-unmiss-juba", "locator", "sec=australia;fn=19", key="id"),
+        CIT,
+        ("citations", "exe-2012-aus-unmiss-juba"),
+        "locator",
+        "locator-form",
+    ),
+    (
+        "page locator not of the documented form",
+        cell("citations", SUMMIT, "locator", "paragraph 3", key="id"),
+        CIT,
+        ("citations", SUMMIT),
+        "locator",
+        "pattern",
+    ),
+    (
+        "formula in a text cell",
+        cell("agreements", ACSA, "notes", '=HYPERLINK("http://x")'),
+        AGR,
+        ("agreements", ACSA),
+        "notes",
+        "formula-injection",
+    ),
+    (
+        "control character",
+        cell("agreements", ACSA, "notes", "bell\x07here"),
+        AGR,
+        ("agreements", ACSA),
+        "notes",
+        "control-character",
+    ),
     ("oversized cell", cell("agreements", ACSA, "notes", "x" * 5000), AGR, ("agreements", ACSA), "notes", "cell-too-long"),
-    ("Japan missing from parties", cell("agreements", ACSA, "parties", "AUS;USA"), AGR, ("agreements", ACSA), "parties", "parties-japan"),
-    ("ended without a reason", cell("agreements", ACSA, "ended_date", "2017-09-06"), AGR, ("agreements", ACSA), "end_reason", "conditional-required"),
+    (
+        "Japan missing from parties",
+        cell("agreements", ACSA, "parties", "AUS;USA"),
+        AGR,
+        ("agreements", ACSA),
+        "parties",
+        "parties-japan",
+    ),
+    (
+        "ended without a reason",
+        cell("agreements", ACSA, "ended_date", "2017-09-06"),
+        AGR,
+        ("agreements", ACSA),
+        "end_reason",
+        "conditional-required",
+    ),
     ("host not among parties", cell("meetings", SUMMIT, "host", "USA"), MTG, ("meetings", SUMMIT), "host", "role-in-parties"),
 ]
 
@@ -135,7 +349,9 @@ CASES = [
 def test_fault_is_located(scratch, capsys, name, edit, file, line, column, check):
     if isinstance(line, tuple):
         table, row_id = line
-        key_line = line_of(scratch, table, row_id) if check not in ("encoding", "binary", "unterminated-quote", "ragged-row") else None
+        key_line = (
+            line_of(scratch, table, row_id) if check not in ("encoding", "binary", "unterminated-quote", "ragged-row") else None
+        )
         edit(scratch)
         expected_line = key_line if key_line is not None else None
     else:
@@ -150,8 +366,9 @@ def test_fault_is_located(scratch, capsys, name, edit, file, line, column, check
     assert report["valid"] is False
     hits = [e for e in report["errors"] if e["check"] == check and e["file"] == file]
     assert hits, f"{name}: no {check} error in {file}; got {[(e['file'], e['line'], e['check']) for e in report['errors']][:8]}"
-    assert any(e["line"] == expected_line and e["column"] == column for e in hits), \
+    assert any(e["line"] == expected_line and e["column"] == column for e in hits), (
         f"{name}: expected line {expected_line} column {column}; got {[(e['line'], e['column']) for e in hits]}"
+    )
     for e in report["errors"]:
         assert set(e) == {"file", "line", "column", "value", "message", "check", "severity"}
 
@@ -166,8 +383,22 @@ def test_crlf_and_bom_are_accepted(scratch, capsys):
 
 
 def test_near_duplicate_event_is_a_warning(scratch, capsys):
-    _append_after("meetings", SUMMIT, {"id": "mtg-2007-aus-abe-howard-summit-2", "title": "Japan-Australia summit, Prime Ministers Abe and Howard in Tokyo"})(scratch)
-    append_row(scratch, "citations", {"table": "meetings", "id": "mtg-2007-aus-abe-howard-summit-2", "source_id": "src-xinhua-2007-aus-jdsc", "locator": "para=1", "supports": "all"})
+    _append_after(
+        "meetings",
+        SUMMIT,
+        {"id": "mtg-2007-aus-abe-howard-summit-2", "title": "Japan-Australia summit, Prime Ministers Abe and Howard in Tokyo"},
+    )(scratch)
+    append_row(
+        scratch,
+        "citations",
+        {
+            "table": "meetings",
+            "id": "mtg-2007-aus-abe-howard-summit-2",
+            "source_id": "src-xinhua-2007-aus-jdsc",
+            "locator": "para=1",
+            "supports": "all",
+        },
+    )
     code, report = validate_json(scratch, capsys)
     assert code == 0
     warnings = [e for e in report["errors"] if e["check"] == "possible-duplicate-event"]

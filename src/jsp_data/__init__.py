@@ -5,16 +5,26 @@ no heavy library is imported until a function is called.
 """
 
 from ._version import __version__
+from .cite import cite, sources_for
 from .descriptor import UnknownTableError, list_tables, metadata
+from .download import DownloadError, download
 from .load import describe, load, schema
 from .problems import Problem
 from .validate import UsageError, validate
+from .versions import UnknownVersionError, data_version, versions
 
 __all__ = [
+    "DownloadError",
     "Problem",
+    "UnknownVersionError",
     "UnknownTableError",
     "UsageError",
     "__version__",
+    "cite",
+    "data_version",
+    "download",
+    "sources_for",
+    "versions",
     "describe",
     "list_tables",
     "load",

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._version import REPOSITORY_URL, __version__
+from . import _version
+from ._version import REPOSITORY_URL
 from .problems import Problem
 from .validate import Layout, _csv_paths, read_tables
 
@@ -32,7 +33,7 @@ def _sha256(path: Path) -> str:
 def descriptor_text(root: Path) -> str:
     """The descriptor as it should be: version, homepage, each resource's bytes, hash and texts."""
     desc = json.loads((root / "datapackage.json").read_text("utf-8"))
-    desc["version"] = __version__
+    desc["version"] = _version.__version__
     desc["homepage"] = REPOSITORY_URL
     for res in desc["resources"]:
         csv = root / res["path"]
@@ -49,8 +50,13 @@ def country_codes(codes: list[str], kinds: list[str]) -> dict[str, dict[str, Any
 
     states = [c for c, k in zip(codes, kinds, strict=True) if k == "state"]
     out: dict[str, dict[str, Any]] = {c: {} for c in states}
-    for column, destination in (("iso3", "iso3c"), ("cown", "cown"), ("cowc", "cowc"), ("gwn", "gwn"),
-                                ("region", "un.regionsub.name")):
+    for column, destination in (
+        ("iso3", "iso3c"),
+        ("cown", "cown"),
+        ("cowc", "cowc"),
+        ("gwn", "gwn"),
+        ("region", "un.regionsub.name"),
+    ):
         values = countrycode.countrycode(states, origin="iso3c", destination=destination)
         for code, value in zip(states, values, strict=True):
             out[code][column] = value
@@ -71,8 +77,17 @@ def country_problems(root: Path, tables: dict[str, Any]) -> list[Problem]:
             have_s = "" if have is None or (not isinstance(have, str) and have != have) else str(have)
             want = "" if value is None else str(int(value)) if isinstance(value, float) else str(value)
             if have_s != want:
-                out.append(Problem(t.file, t.lines[i], column, have_s, "country-code", "error",
-                                   f"countrycode gives {code} {column} = '{want}'; update countries.csv (jsp-data build rewrites it)"))
+                out.append(
+                    Problem(
+                        t.file,
+                        t.lines[i],
+                        column,
+                        have_s,
+                        "country-code",
+                        "error",
+                        f"countrycode gives {code} {column} = '{want}'; update countries.csv (jsp-data build rewrites it)",
+                    )
+                )
     return out
 
 
@@ -138,16 +153,34 @@ def build(root: Path, check: bool = False, log: Callable[[str], None] = print) -
         path = parquet_path(root, name)
         if check:
             if not path.is_file() or not _same_contents(pq.read_table(path), arrow):
-                stale.append(Problem(f"{PARQUET_DIR}/{name}.parquet", None, None, None, "stale-build", "error",
-                                     "out of date with its CSV: run jsp-data build"))
+                stale.append(
+                    Problem(
+                        f"{PARQUET_DIR}/{name}.parquet",
+                        None,
+                        None,
+                        None,
+                        "stale-build",
+                        "error",
+                        "out of date with its CSV: run jsp-data build",
+                    )
+                )
             continue
+        if path.is_file() and _same_contents(pq.read_table(path), arrow):
+            continue  # keep the committed bytes: another pyarrow writes another footer
         import io
 
         buffer = io.BytesIO()
         pq.write_table(arrow, buffer, compression="zstd", write_statistics=False)
         if _write_if_changed(path, buffer.getvalue()):
             log(f"wrote {PARQUET_DIR}/{name}.parquet")
-    generated = {"datapackage.json": descriptor_text(root), **reports.generated_files(root, tables)}
+    from .citation_files import citation_files
+
+    descriptor = descriptor_text(root)
+    generated = {
+        "datapackage.json": descriptor,
+        **citation_files(root, json.loads(descriptor)),
+        **reports.generated_files(root, tables),
+    }
     for rel, text in generated.items():
         path = root / rel
         if check:

@@ -24,16 +24,30 @@ PAPER_SOURCE = "src-sahashi-2013"
 # Sections of the founding paper (slug -> footnote numbers that stand in it). A test reads the
 # paper at ../shared and checks this map against it.
 PAPER_SECTIONS: dict[str, range] = {
-    "summary": range(0), "introduction": range(1, 7), "new-context": range(7, 9),
-    "order-creation": range(8, 9), "capacity-building": range(0), "burden-sharing": range(0),
-    "security-thinking": range(9, 14), "australia": range(14, 18), "india": range(18, 21),
-    "south-korea": range(21, 25), "southeast-asia": range(25, 28), "limitations": range(28, 32),
+    "summary": range(0),
+    "introduction": range(1, 7),
+    "new-context": range(7, 9),
+    "order-creation": range(8, 9),
+    "capacity-building": range(0),
+    "burden-sharing": range(0),
+    "security-thinking": range(9, 14),
+    "australia": range(14, 18),
+    "india": range(18, 21),
+    "south-korea": range(21, 25),
+    "southeast-asia": range(25, 28),
+    "limitations": range(28, 32),
     "conclusion": range(32, 33),
 }
 # (earlier, later) date columns that must be in order when both are set.
-DATE_ORDER = [("start_date", "end_date"), ("signed_date", "in_force_date"), ("in_force_date", "ended_date"),
-              ("signed_date", "ended_date"), ("requested_date", "commitment_date"),
-              ("commitment_date", "delivery_first_date"), ("delivery_first_date", "delivery_last_date")]
+DATE_ORDER = [
+    ("start_date", "end_date"),
+    ("signed_date", "in_force_date"),
+    ("in_force_date", "ended_date"),
+    ("signed_date", "ended_date"),
+    ("requested_date", "commitment_date"),
+    ("commitment_date", "delivery_first_date"),
+    ("delivery_first_date", "delivery_last_date"),
+]
 ROLE_COLUMNS = ("host", "donor", "recipient")
 _LOCATOR_KEYS_PAGE = {"para", "item", "heading", "page"}
 _FORMULA = re.compile(r"^[\t\r]*[=+\-@]")
@@ -53,8 +67,9 @@ class TableData:
     foreign_keys: list[dict[str, Any]]
 
 
-def _p(t: TableData, row: int | None, column: str | None, value: Any, check: str, message: str,
-       severity: str = "error") -> Problem:
+def _p(
+    t: TableData, row: int | None, column: str | None, value: Any, check: str, message: str, severity: str = "error"
+) -> Problem:
     line = t.lines[row] if row is not None else None
     shown = None if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
     return Problem(t.file, line, column, shown, check, severity, message)
@@ -76,6 +91,7 @@ def _fmt_date(value: Any) -> str | None:
 
 # --------------------------------------------------------------------------- safety (raw text)
 
+
 def safety(t: TableData) -> Iterator[Problem]:
     """Formula-like cells, control characters and oversized cells."""
     for f in t.fields:
@@ -83,19 +99,26 @@ def safety(t: TableData) -> Iterator[Problem]:
         col = t.text[name]
         if f["type"] in ("string", "list"):
             for i in _rows(col.str.contains(_FORMULA)):
-                yield _p(t, i, name, col[i], "formula-injection",
-                         "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula")
+                yield _p(
+                    t,
+                    i,
+                    name,
+                    col[i],
+                    "formula-injection",
+                    "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula",
+                )
         for i in _rows(col.str.contains(_CONTROL)):
-            yield _p(t, i, name, col[i].encode("unicode_escape").decode(), "control-character",
-                     "the cell holds a control character")
+            yield _p(
+                t, i, name, col[i].encode("unicode_escape").decode(), "control-character", "the cell holds a control character"
+            )
         for i in _rows(col.str.contains("\n") | col.str.contains("\r")):
-            yield _p(t, i, name, col[i].encode("unicode_escape").decode(), "line-break-in-cell",
-                     "the cell holds a line break")
+            yield _p(t, i, name, col[i].encode("unicode_escape").decode(), "line-break-in-cell", "the cell holds a line break")
         for i in _rows(col.str.len() > MAX_CELL):
             yield _p(t, i, name, col[i][:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
 
 
 # --------------------------------------------------------------------------- row rules
+
 
 def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     """Precision consistent with the date, dates between 1945 and today, pairs in order."""
@@ -106,8 +129,9 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
         name = f["name"]
         col = frame[name]
         for i in _rows((col < EARLIEST) | (col > today)):
-            yield _p(t, i, name, _fmt_date(col[i]), "date-range",
-                     f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})")
+            yield _p(
+                t, i, name, _fmt_date(col[i]), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
+            )
         prec_name = name[: -len("_date")] + "_precision"
         if prec_name not in frame:
             continue
@@ -124,8 +148,14 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     for early, late in DATE_ORDER:
         if early in frame and late in frame:
             for i in _rows(frame[late] < frame[early]):
-                yield _p(t, i, late, _fmt_date(frame[late][i]), "date-order",
-                         f"{late} ({_fmt_date(frame[late][i])}) is before {early} ({_fmt_date(frame[early][i])})")
+                yield _p(
+                    t,
+                    i,
+                    late,
+                    _fmt_date(frame[late][i]),
+                    "date-order",
+                    f"{late} ({_fmt_date(frame[late][i])}) is before {early} ({_fmt_date(frame[early][i])})",
+                )
 
 
 def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
@@ -169,14 +199,28 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
     for i in _rows(frame["status"].isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna()):
         yield _p(t, i, "signed_date", None, "status-date", f"status {frame['status'][i]} needs signed_date")
     for i in _rows(frame["status"].isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna()):
-        yield _p(t, i, "status", frame["status"][i], "status-date", "an agreement with a signed_date cannot be unsigned (sought, stalled, planned, lapsed)")
+        yield _p(
+            t,
+            i,
+            "status",
+            frame["status"][i],
+            "status-date",
+            "an agreement with a signed_date cannot be unsigned (sought, stalled, planned, lapsed)",
+        )
     political = frame["legally_binding"].eq(False)
     for i in _rows(political & frame["in_force_date"].notna() & (frame["in_force_date"] != frame["signed_date"])):
-        yield _p(t, i, "in_force_date", _fmt_date(frame["in_force_date"][i]), "political-in-force",
-                 "a political document (legally_binding false) takes effect when adopted: in_force_date equals signed_date")
+        yield _p(
+            t,
+            i,
+            "in_force_date",
+            _fmt_date(frame["in_force_date"][i]),
+            "political-in-force",
+            "a political document (legally_binding false) takes effect when adopted: in_force_date equals signed_date",
+        )
 
 
 # --------------------------------------------------------------------------- table and cross-table rules
+
 
 def _index(tables: dict[str, TableData], names: Iterable[str], column: str = "id") -> dict[str, set[str]]:
     return {n: set(tables[n].frame[column].dropna().tolist()) for n in names if n in tables}
@@ -186,8 +230,11 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
     """Scalar foreign keys declared in the schemas and list items with x-itemReference."""
     for t in tables.values():
         schema_fks = [(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in t.foreign_keys]
-        refs = [(f["name"], f["x-itemReference"]["resource"], f["x-itemReference"]["field"])
-                for f in t.fields if "x-itemReference" in f]
+        refs = [
+            (f["name"], f["x-itemReference"]["resource"], f["x-itemReference"]["field"])
+            for f in t.fields
+            if "x-itemReference" in f
+        ]
         list_columns = {f["name"] for f in t.fields if f["type"] == "list"}
         for column, resource, key in schema_fks + refs:
             if resource not in tables:
@@ -198,12 +245,24 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
                 for i, items in enumerate(_lists(values)):
                     for item in items:
                         if item and item not in known:
-                            yield _p(t, i, column, item, "foreign-key",
-                                     f"'{item}' is not a {key} in {resource}" + _closest(item, known))
+                            yield _p(
+                                t,
+                                i,
+                                column,
+                                item,
+                                "foreign-key",
+                                f"'{item}' is not a {key} in {resource}" + _closest(item, known),
+                            )
             else:
                 for i in _rows(values.notna() & ~values.isin(known)):
-                    yield _p(t, i, column, values[i], "foreign-key",
-                             f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], known))
+                    yield _p(
+                        t,
+                        i,
+                        column,
+                        values[i],
+                        "foreign-key",
+                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], known),
+                    )
 
 
 def _closest(value: str, known: set[str]) -> str:
@@ -229,8 +288,14 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
             if name in tables:
                 t = tables[name]
                 for i in _rows(t.frame["id"].isin(withdrawn)):
-                    yield _p(t, i, "id", t.frame["id"][i], "withdrawn-id",
-                             "this id was withdrawn (see withdrawals.csv) and stays reserved forever")
+                    yield _p(
+                        t,
+                        i,
+                        "id",
+                        t.frame["id"][i],
+                        "withdrawn-id",
+                        "this id was withdrawn (see withdrawals.csv) and stays reserved forever",
+                    )
     for name in EVENT_TABLES:
         if name in tables:
             yield from _near_duplicates(tables[name])
@@ -242,15 +307,21 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     party_keys = [";".join(sorted(v)) for v in _lists(frame["parties"])]
     keys = pd.DataFrame({"date": frame[date_col], "parties": pd.Series(party_keys, index=frame.index, dtype="str")})
     groups = keys[keys["date"].notna()].groupby(["date", "parties"]).groups
-    for rows in groups.values():
-        rows = list(rows)
+    for group in groups.values():
+        rows = list(group)
         for a_pos, a in enumerate(rows):
-            for b in rows[a_pos + 1:]:
+            for b in rows[a_pos + 1 :]:
                 ratio = difflib.SequenceMatcher(None, str(frame["title"][a]).lower(), str(frame["title"][b]).lower()).ratio()
                 if ratio >= 0.85:
-                    yield _p(t, int(b), "id", frame["id"][b], "possible-duplicate-event",
-                             f"same date, parties and nearly the same title as {frame['id'][a]} (line {t.lines[int(a)]}): the same event entered twice?",
-                             severity="warning")
+                    yield _p(
+                        t,
+                        int(b),
+                        "id",
+                        frame["id"][b],
+                        "possible-duplicate-event",
+                        f"same date, parties and nearly the same title as {frame['id'][a]} (line {t.lines[int(a)]}): the same event entered twice?",
+                        severity="warning",
+                    )
 
 
 def links(tables: dict[str, TableData]) -> Iterator[Problem]:
@@ -286,8 +357,14 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                     if isinstance(row_id, str) and row_id not in cited.get(name, set()):
                         yield _p(e, i, "id", row_id, "uncited-row", "no citations row supports this row")
                     elif isinstance(row_id, str) and row_id not in strong:
-                        yield _p(e, i, "id", row_id, "weak-sources",
-                                 "only secondary sources support this row: cite an official, news or paper source")
+                        yield _p(
+                            e,
+                            i,
+                            "id",
+                            row_id,
+                            "weak-sources",
+                            "only secondary sources support this row: cite an official, news or paper source",
+                        )
     if "withdrawals" in tables:
         t = tables["withdrawals"]
         for i, (table, rep) in enumerate(zip(t.frame["table"], t.frame["replaced_by"], strict=True)):
@@ -302,7 +379,9 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
 
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
     frame = t.frame
-    for i, (table, source, locator, supports) in enumerate(zip(frame["table"], frame["source_id"], frame["locator"], _lists(frame["supports"]), strict=True)):
+    for i, (table, source, locator, supports) in enumerate(
+        zip(frame["table"], frame["source_id"], frame["locator"], _lists(frame["supports"]), strict=True)
+    ):
         if isinstance(locator, str):
             problem = locator_problem(locator, paper=(tiers.get(source) == "paper"))
             if problem:
@@ -318,15 +397,16 @@ def locator_problem(locator: str, paper: bool) -> str | None:
     if paper:
         section = parts.get("sec")
         if section not in PAPER_SECTIONS:
-            return "a locator in the founding paper is 'sec=<section>' or 'sec=<section>;fn=<n>', sections: " + ", ".join(PAPER_SECTIONS)
+            return "a locator in the founding paper is 'sec=<section>' or 'sec=<section>;fn=<n>', sections: " + ", ".join(
+                PAPER_SECTIONS
+            )
         extra = set(parts) - {"sec", "fn"}
         if extra:
             return f"a locator in the founding paper takes only sec and fn, not {', '.join(sorted(extra))}"
-        if "fn" in parts:
-            if not parts["fn"].isdigit() or int(parts["fn"]) not in PAPER_SECTIONS[section]:
-                footnotes = PAPER_SECTIONS[section]
-                span = f"{footnotes.start}-{footnotes.stop - 1}" if len(footnotes) else "none"
-                return f"footnote {parts['fn']} is not in section {section} (its footnotes: {span})"
+        if "fn" in parts and (not parts["fn"].isdigit() or int(parts["fn"]) not in PAPER_SECTIONS[section]):
+            footnotes = PAPER_SECTIONS[section]
+            span = f"{footnotes.start}-{footnotes.stop - 1}" if len(footnotes) else "none"
+            return f"footnote {parts['fn']} is not in section {section} (its footnotes: {span})"
         return None
     if not set(parts) <= _LOCATOR_KEYS_PAGE or len(parts) != 1:
         return "a locator in a page is one of para=<n>, item=<n>, heading=<slug> or page=<n>"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -13,17 +12,18 @@ from pathlib import Path
 from ._version import __version__
 from .descriptor import UnknownTableError, list_tables
 from .problems import Problem, format_github, format_json, format_text, has_errors
+from .release import ReleaseError
 from .validate import UsageError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
+    import pyarrow.parquet as pq
+
     from .build import parquet_path
     from .load import table_description
     from .paths import data_root
-
-    import pyarrow.parquet as pq
 
     rows = []
     for name in list_tables():
@@ -140,42 +140,145 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from .paths import checkout_root
+    from .release import release
+
+    root = Path(args.root) if args.root else checkout_root()
+    if root is None:
+        raise UsageError("jsp-data release runs in a source checkout (give --root DIR)")
+    tag = release(root, args.version, log=lambda m: print(m, file=sys.stderr))
+    print(f"released {args.version}: committed and tagged {tag}. Publish it with: git push origin main {tag}")
+    return EXIT_OK
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from .download import download
+
+    files = download(args.to, version=args.version, format=args.format)
+    print(f"wrote {len(files)} files of data version {args.version or 'installed'} ({args.format}) to {args.to}")
+    return EXIT_OK
+
+
+def _cmd_cite(args: argparse.Namespace) -> int:
+    from .cite import cite, sources_for
+
+    if args.row:
+        table, _, row_id = args.row.partition(":")
+        for line in sources_for(table, row_id):
+            print(line)
+    else:
+        print(cite(args.format))
+    return EXIT_OK
+
+
+def _cmd_versions(args: argparse.Namespace) -> int:
+    from .versions import data_version, release_entry, versions
+
+    installed = data_version()
+    for v in versions():
+        print(f"{v}  {release_entry(v)['date']}{'  (installed data)' if v == installed else ''}")
+    if installed is None:
+        print("the installed data differs from every release (unreleased changes)")
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jsp-data", description="Japan's security partnerships in the Asia-Pacific: tables, validation, exports.")
+    parser = argparse.ArgumentParser(
+        prog="jsp-data", description="Japan's security partnerships in the Asia-Pacific: tables, validation, exports."
+    )
     parser.add_argument("--version", action="version", version=f"jsp-data {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("tables", help="list the tables with their row counts", description="List every table: name, rows, what one row is.")
+    p = sub.add_parser(
+        "tables", help="list the tables with their row counts", description="List every table: name, rows, what one row is."
+    )
     p.set_defaults(func=_cmd_tables)
 
-    p = sub.add_parser("describe", help="describe a table's columns", description="Show each column of TABLE: type, whether required, allowed values and description.")
+    p = sub.add_parser(
+        "describe",
+        help="describe a table's columns",
+        description="Show each column of TABLE: type, whether required, allowed values and description.",
+    )
     p.add_argument("table", help="table name (see jsp-data tables)")
     p.set_defaults(func=_cmd_describe)
 
     p = sub.add_parser("show", help="print rows of a table", description="Print rows of TABLE, optionally filtered.")
     p.add_argument("table", help="table name (see jsp-data tables)")
     p.add_argument("--limit", type=int, default=20, help="at most N rows (default 20)")
-    p.add_argument("--where", action="append", metavar="COLUMN=VALUE", help="keep rows where COLUMN equals VALUE (for a list column: holds VALUE); repeatable")
+    p.add_argument(
+        "--where",
+        action="append",
+        metavar="COLUMN=VALUE",
+        help="keep rows where COLUMN equals VALUE (for a list column: holds VALUE); repeatable",
+    )
     p.add_argument("--columns", help="comma-separated columns to show")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
     p.set_defaults(func=_cmd_show)
 
-    p = sub.add_parser("export", help="write the installed data to a folder", description="Copy the installed tables, datapackage.json and schemas to DIR.")
+    p = sub.add_parser(
+        "export",
+        help="write the installed data to a folder",
+        description="Copy the installed tables, datapackage.json and schemas to DIR.",
+    )
     p.add_argument("--to", required=True, metavar="DIR", help="destination folder")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default csv)")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("validate", help="check data against the schemas and rules", description="Validate the shipped data, or PATH: a folder of <table>.csv files, a datapackage.json or a repository root. Exit 0 valid, 1 invalid, 2 usage or I/O problem.")
+    p = sub.add_parser(
+        "validate",
+        help="check data against the schemas and rules",
+        description="Validate the shipped data, or PATH: a folder of <table>.csv files, a datapackage.json or a repository root. Exit 0 valid, 1 invalid, 2 usage or I/O problem.",
+    )
     p.add_argument("path", nargs="?", help="what to validate (default: the shipped data)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="report format (default text)")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("build", help="(maintainers) regenerate Parquet, hashes and generated docs", description="Regenerate data/parquet, datapackage.json hashes and generated docs from the CSVs. --check only reports what is stale.")
+    p = sub.add_parser(
+        "build",
+        help="(maintainers) regenerate Parquet, hashes and generated docs",
+        description="Regenerate data/parquet, datapackage.json hashes and generated docs from the CSVs. --check only reports what is stale.",
+    )
     p.add_argument("--check", action="store_true", help="fail if anything committed is stale; write nothing")
     p.add_argument("--root", help="repository root (default: this checkout)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="report format (default text)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "versions",
+        help="list released data versions",
+        description="List released data versions, newest first, and say which one the installed data is.",
+    )
+    p.set_defaults(func=_cmd_versions)
+
+    p = sub.add_parser(
+        "download",
+        help="write a released data version to a folder, verified",
+        description="Write a data version (default: the installed one, no network) to DIR, each file checked against the registry's sha256. Other versions are fetched from JSP_DATA_BASE_URL (default: the repository's raw files at tag vX.Y.Z) and cached under JSP_DATA_CACHE.",
+    )
+    p.add_argument("--to", required=True, metavar="DIR", help="destination folder")
+    p.add_argument("--version", help="released version X.Y.Z (see jsp-data versions)")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="table format (default csv)")
+    p.set_defaults(func=_cmd_download)
+
+    p = sub.add_parser(
+        "cite",
+        help="how to cite the dataset, or one row's sources",
+        description="Print a citation of the dataset naming the installed data version, or with --row TABLE:ID the sources of one event row with their locators.",
+    )
+    p.add_argument("--format", choices=["text", "bibtex", "apa"], default="text", help="citation style (default text)")
+    p.add_argument("--row", metavar="TABLE:ID", help="print the sources of one event row instead")
+    p.set_defaults(func=_cmd_cite)
+
+    p = sub.add_parser(
+        "release",
+        help="(maintainers) cut a data release",
+        description="Cut release X.Y.Z from a clean, valid, built checkout: CHANGELOG, version, citation files, registry, commit and tag.",
+    )
+    p.add_argument("version", metavar="X.Y.Z")
+    p.add_argument("--root", help="repository root (default: this checkout)")
+    p.set_defaults(func=_cmd_release)
     return parser
 
 
@@ -186,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (UsageError, UnknownTableError, KeyError, FileNotFoundError) as exc:
+    except (UsageError, UnknownTableError, KeyError, FileNotFoundError, ValueError, RuntimeError, ReleaseError) as exc:
         print(f"jsp-data: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
@@ -195,7 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never a traceback for users; say what to report
-        print(f"jsp-data: internal error ({type(exc).__name__}: {exc}). Please report it with the command you ran.", file=sys.stderr)
+        print(
+            f"jsp-data: internal error ({type(exc).__name__}: {exc}). Please report it with the command you ran.", file=sys.stderr
+        )
         return EXIT_USAGE
 
 

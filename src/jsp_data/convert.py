@@ -77,15 +77,15 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
         return parsed, ~empty & parsed.isna(), "a date that exists, written YYYY-MM-DD"
     if kind == "integer":
         ok = text.str.fullmatch(_INTEGER)
-        values = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
-        return values, ~empty & ~ok, "a whole number"
+        ints = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
+        return ints, ~empty & ~ok, "a whole number"
     if kind == "number":
         ok = text.str.fullmatch(_NUMBER)
-        values = pd.to_numeric(text.where(ok), errors="coerce").astype("Float64")
-        return values, ~empty & ~ok, "a number written with digits and an optional '.'"
+        numbers = pd.to_numeric(text.where(ok), errors="coerce").astype("Float64")
+        return numbers, ~empty & ~ok, "a number written with digits and an optional '.'"
     if kind == "boolean":
-        values = text.map({"true": True, "false": False}).astype("boolean")
-        return values, ~empty & values.isna(), "'true' or 'false'"
+        flags = text.map({"true": True, "false": False}).astype("boolean")
+        return flags, ~empty & flags.isna(), "'true' or 'false'"
     if kind == "list":
         arrow = pyarrow.array(text.where(~empty), type=pyarrow.string(), from_pandas=True)
         split = pc.split_pattern(arrow, delimiter(field))
@@ -119,23 +119,48 @@ def field_checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     kind = field["type"]
     if kind == "list":
-        checks.append(pa.Check(lambda s: _list_rows(s, lambda x: pc.not_equal(x, "")),
-                               name="list-empty-item", error="an item is empty (a doubled or trailing ';')"))
-        checks.append(pa.Check(lambda s: _list_rows(s, lambda x: pc.equal(x, pc.utf8_trim_whitespace(x))),
-                               name="whitespace", error="an item has spaces around it"))
+        checks.append(
+            pa.Check(
+                lambda s: _list_rows(s, lambda x: pc.not_equal(x, "")),
+                name="list-empty-item",
+                error="an item is empty (a doubled or trailing ';')",
+            )
+        )
+        checks.append(
+            pa.Check(
+                lambda s: _list_rows(s, lambda x: pc.equal(x, pc.utf8_trim_whitespace(x))),
+                name="whitespace",
+                error="an item has spaces around it",
+            )
+        )
         checks.append(pa.Check(_no_duplicates, name="list-duplicate-item", error="an item is repeated"))
         if delimiter(field) != ",":
-            checks.append(pa.Check(lambda s: _list_rows(s, lambda x: pc.invert(pc.match_substring(x, ","))),
-                                   name="list-delimiter", error=f"items are separated by '{delimiter(field)}', not ','"))
+            checks.append(
+                pa.Check(
+                    lambda s: _list_rows(s, lambda x: pc.invert(pc.match_substring(x, ","))),
+                    name="list-delimiter",
+                    error=f"items are separated by '{delimiter(field)}', not ','",
+                )
+            )
         items = field.get("x-itemEnum")
         if items:
             allowed = pyarrow.array(items, type=pyarrow.string())
-            checks.append(pa.Check(lambda s, a=allowed: _list_rows(s, lambda x: pc.is_in(x, value_set=a)),
-                                   name="list-item", error="allowed items: " + ", ".join(items)))
+            checks.append(
+                pa.Check(
+                    lambda s, a=allowed: _list_rows(s, lambda x: pc.is_in(x, value_set=a)),
+                    name="list-item",
+                    error="allowed items: " + ", ".join(items),
+                )
+            )
         if "minLength" in cons:
             n = cons["minLength"]
-            checks.append(pa.Check(lambda s, n=n: (s.list.len() >= n).fillna(True).astype(bool),
-                                   name="min-items", error=f"needs at least {n} items"))
+            checks.append(
+                pa.Check(
+                    lambda s, n=n: (s.list.len() >= n).fillna(True).astype(bool),
+                    name="min-items",
+                    error=f"needs at least {n} items",
+                )
+            )
         return checks
     if "enum" in cons:
         checks.append(pa.Check.isin(cons["enum"], name="enum", error="allowed: " + ", ".join(cons["enum"])))
@@ -146,8 +171,7 @@ def field_checks(field: Field) -> list[pa.Check]:
     if "maximum" in cons:
         checks.append(pa.Check.le(cons["maximum"], name="maximum", error=f"must be at most {cons['maximum']}"))
     if kind == "string":
-        checks.append(pa.Check(lambda s: s.str.strip() == s, name="whitespace",
-                               error="the cell starts or ends with a space"))
+        checks.append(pa.Check(lambda s: s.str.strip() == s, name="whitespace", error="the cell starts or ends with a space"))
     return checks
 
 
@@ -204,8 +228,7 @@ def to_arrow(frame: pd.DataFrame, fields: list[Field]) -> pyarrow.Table:
 def _types_mapper(typ: pyarrow.DataType) -> Any:
     if pyarrow.types.is_list(typ):
         return LIST_TYPE
-    return {pyarrow.int64(): pd.Int64Dtype(), pyarrow.bool_(): pd.BooleanDtype(),
-            pyarrow.float64(): pd.Float64Dtype()}.get(typ)
+    return {pyarrow.int64(): pd.Int64Dtype(), pyarrow.bool_(): pd.BooleanDtype(), pyarrow.float64(): pd.Float64Dtype()}.get(typ)
 
 
 def arrow_to_frame(table: pyarrow.Table, fields: list[Field]) -> pd.DataFrame:

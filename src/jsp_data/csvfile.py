@@ -7,28 +7,29 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from .problems import Problem
+
+TYPE_CHECKING = False  # typing and pathlib cost milliseconds at import: annotations only
+if TYPE_CHECKING:
+    from pathlib import Path
 
 csv.field_size_limit(10_000_000)
 
 
-@dataclass
 class CsvTable:
     """A CSV file read as text: header, records (lists of str) and their physical line numbers."""
 
-    file: str
-    header: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    readable: bool = True
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+        self.lines: list[int] = []
+        self.problems: list[Problem] = []
+        self.readable = True
 
 
-def _error(file: str, line: int | None, check: str, message: str, value: str | None = None,
-           column: str | None = None) -> Problem:
+def _error(file: str, line: int | None, check: str, message: str, value: str | None = None, column: str | None = None) -> Problem:
     return Problem(file, line, column, value, check, "error", message)
 
 
@@ -38,8 +39,7 @@ def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        return None, _error(file, line, "binary",
-                            "the file holds binary data (a NUL byte), not CSV text")
+        return None, _error(file, line, "binary", "the file holds binary data (a NUL byte), not CSV text")
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark is harmless
         data = data[3:]
     try:
@@ -48,10 +48,13 @@ def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         guess = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "Latin-1 or Windows-1252"
-        bad = data[exc.start:exc.start + 1].hex().upper()
-        return None, _error(file, line, "encoding",
-                            f"the file is not UTF-8: byte 0x{bad} at character {col} of this line "
-                            f"(it looks like {guess}); save it as UTF-8")
+        bad = data[exc.start : exc.start + 1].hex().upper()
+        return None, _error(
+            file,
+            line,
+            "encoding",
+            f"the file is not UTF-8: byte 0x{bad} at character {col} of this line (it looks like {guess}); save it as UTF-8",
+        )
 
 
 def read_csv(path: Path, file: str | None = None) -> CsvTable:
@@ -87,9 +90,9 @@ def read_csv(path: Path, file: str | None = None) -> CsvTable:
                 table.problems.append(_error(name, start, "blank-row", "blank line inside the table"))
                 continue
             if len(record) != len(table.header):
-                table.problems.append(_error(
-                    name, start, "ragged-row",
-                    f"expected {len(table.header)} cells (one per column), got {len(record)}"))
+                table.problems.append(
+                    _error(name, start, "ragged-row", f"expected {len(table.header)} cells (one per column), got {len(record)}")
+                )
                 continue
             table.rows.append(record)
             table.lines.append(start)
@@ -98,8 +101,10 @@ def read_csv(path: Path, file: str | None = None) -> CsvTable:
         message = str(exc).lower()
         if "eof" in message or "end of data" in message or "expected after" in message:
             check = "unterminated-quote"
-            message = ("a quoted cell opened on this line is not closed properly: a quote must end its cell, "
-                       "and a quote inside a cell is written twice")
+            message = (
+                "a quoted cell opened on this line is not closed properly: a quote must end its cell, "
+                "and a quote inside a cell is written twice"
+            )
         else:
             check = "malformed-csv"
             message = f"malformed CSV: {exc}"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-import difflib
-import json
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 from .paths import data_root
+
+TYPE_CHECKING = False  # typing and pathlib cost milliseconds at import: annotations only
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 EVENT_TABLES = ("agreements", "aid_transfers", "exercises", "meetings")
 
@@ -23,6 +23,8 @@ class UnknownTableError(KeyError):
 
 @cache
 def _read_json(path: Path) -> dict[str, Any]:
+    import json
+
     with open(path, encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
@@ -47,6 +49,8 @@ def metadata() -> dict[str, Any]:
     >>> jsp_data.metadata()["name"]
     'jsp-data'
     """
+    import copy
+
     return copy.deepcopy(descriptor_at(data_root()))
 
 
@@ -67,12 +71,11 @@ def check_table(name: str, known: list[str] | None = None) -> None:
     known = list_tables() if known is None else known
     if name in known:
         return
+    import difflib
+
     close = difflib.get_close_matches(str(name), known, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise UnknownTableError(
-        f"no table named '{name}'.{hint} Use jsp_data.list_tables() to see what exists: "
-        + ", ".join(known)
-    )
+    raise UnknownTableError(f"no table named '{name}'.{hint} Use jsp_data.list_tables() to see what exists: " + ", ".join(known))
 
 
 def resource(name: str, root: Path | None = None) -> dict[str, Any]:

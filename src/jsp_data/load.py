@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .descriptor import check_table, fields, table_schema
 from .paths import data_root
 
-if TYPE_CHECKING:  # imported lazily: `import jsp_data` must stay light
+TYPE_CHECKING = False  # typing and pathlib cost milliseconds at import: annotations only
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     import pandas as pd
     import pandera.pandas as pa
 
 
-def load(name: str, columns: list[str] | None = None, validate: bool = False) -> pd.DataFrame:
+def load(name: str, columns: list[str] | None = None, validate: bool = False, version: str | None = None) -> pd.DataFrame:
     """Load a table of the installed data as a typed pandas DataFrame.
 
     Dates are ``datetime64[ms]``, enumerated columns categoricals with every allowed value as a
@@ -27,6 +29,10 @@ def load(name: str, columns: list[str] | None = None, validate: bool = False) ->
         Load only these columns, in this order.
     validate : bool, default False
         Check the table against its pandera schema (the shipped data was validated at build).
+    version : str, optional
+        A released data version (``jsp_data.versions()``), read with that version's own schemas.
+        Default: the installed data. Another version is downloaded once, verified and cached
+        (see ``jsp_data.download``).
 
     Returns
     -------
@@ -49,6 +55,12 @@ def load(name: str, columns: list[str] | None = None, validate: bool = False) ->
     from .build import parquet_path
     from .convert import arrow_to_frame, pandera_schema, to_storage
 
+    if version is not None:
+        from .download import fetch_version
+
+        root = fetch_version(version, "csv")
+        if root != data_root():
+            return _load_release_csv(root, name, columns)
     check_table(name)
     table_fields = fields(name)
     if columns is not None:
@@ -62,6 +74,29 @@ def load(name: str, columns: list[str] | None = None, validate: bool = False) ->
     if validate:
         pandera_schema(name, table_fields).validate(to_storage(frame, table_fields), lazy=True)
     return frame
+
+
+def _load_release_csv(root: Path, name: str, columns: list[str] | None) -> pd.DataFrame:
+    """Read one table of a release folder from its CSV, typed by that release's own schema."""
+    from .convert import arrow_to_frame, to_arrow
+    from .csvfile import read_csv
+    from .descriptor import resource
+    from .validate import check_cells
+
+    res = resource(name, root)
+    schema_ = table_schema(name, root)
+    csv = read_csv(root / res["path"], res["path"])
+    frame, _, problems = check_cells(name, csv, schema_)
+    errors = [p for p in csv.problems + problems if p.severity == "error"]
+    if errors:
+        raise ValueError(f"{res['path']} of this release does not parse: {errors[0].message} (line {errors[0].line})")
+    typed = arrow_to_frame(to_arrow(frame, schema_["fields"]), schema_["fields"])
+    if columns is not None:
+        unknown = [c for c in columns if c not in typed.columns]
+        if unknown:
+            raise KeyError(f"table {name} has no column(s) {', '.join(unknown)}; its columns: {', '.join(typed.columns)}")
+        typed = typed[columns]
+    return typed
 
 
 def schema(name: str) -> pa.DataFrameSchema:
@@ -97,8 +132,13 @@ def describe_rows(name: str) -> list[dict[str, Any]]:
     """One dict per column of a table: name, type, required, allowed values, description."""
     check_table(name)
     return [
-        {"name": f["name"], "type": f["type"], "required": bool(f.get("constraints", {}).get("required")),
-         "allowed": _allowed(f), "description": f["description"]}
+        {
+            "name": f["name"],
+            "type": f["type"],
+            "required": bool(f.get("constraints", {}).get("required")),
+            "allowed": _allowed(f),
+            "description": f["description"],
+        }
         for f in fields(name)
     ]
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+TYPE_CHECKING = False  # pathlib costs milliseconds at import: build paths when asked
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _package_dir() -> Path:
+    from pathlib import Path
+
+    return Path(os.path.dirname(os.path.abspath(__file__)))
 
 
 def data_root() -> Path:
@@ -13,19 +21,20 @@ def data_root() -> Path:
     An installed wheel carries them in ``jsp_data/_data``; a source checkout (or an editable
     install) has them at the repository root, two levels above this file.
     """
-    for candidate in (_PACKAGE_DIR / "_data", _PACKAGE_DIR.parents[1]):
+    package = _package_dir()
+    for candidate in (package / "_data", package.parents[1]):
         if (candidate / "datapackage.json").is_file():
             return candidate
     raise FileNotFoundError(
         "jsp_data cannot find datapackage.json: expected it in "
-        f"{_PACKAGE_DIR / '_data'} (installed wheel) or {_PACKAGE_DIR.parents[1]} (checkout). "
+        f"{package / '_data'} (installed wheel) or {package.parents[1]} (checkout). "
         "Reinstall the package with `pip install jsp-data`."
     )
 
 
 def checkout_root() -> Path | None:
     """Return the repository root when running from a source checkout, else None."""
-    root = _PACKAGE_DIR.parents[1]
+    root = _package_dir().parents[1]
     if (root / "pyproject.toml").is_file() and (root / "datapackage.json").is_file():
         return root
     return None

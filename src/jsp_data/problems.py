@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
 from itertools import groupby
 
 # A short hint per check, shown in text output.
@@ -33,21 +31,36 @@ HINTS = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One problem found in a file: where, what value, which check, how bad, and why."""
+class Problem(tuple):  # a plain tuple subclass: typing.NamedTuple would slow `import jsp_data`
+    """One problem found in a file: where, what value, which check, how bad, and why.
 
-    file: str
-    line: int | None
-    column: str | None
-    value: str | None
-    check: str
-    severity: str  # "error" or "warning"
-    message: str
+    Fields: ``file``, ``line`` (physical line, header = 1; None for the whole file), ``column``,
+    ``value``, ``check``, ``severity`` ("error" or "warning") and ``message``. Problems compare,
+    sort and hash as tuples of these fields.
+    """
+
+    __slots__ = ()
+    FIELDS = ("file", "line", "column", "value", "check", "severity", "message")
+
+    def __new__(
+        cls, file: str, line: int | None, column: str | None, value: str | None, check: str, severity: str, message: str
+    ) -> Problem:
+        return tuple.__new__(cls, (file, line, column, value, check, severity, message))
+
+    file = property(lambda self: self[0], doc="the file, as given or relative to the data root")
+    line = property(lambda self: self[1], doc="physical line number (header = 1), or None")
+    column = property(lambda self: self[2], doc="column name, or None")
+    value = property(lambda self: self[3], doc="the offending cell text, or None")
+    check = property(lambda self: self[4], doc="short name of the check that failed")
+    severity = property(lambda self: self[5], doc="'error' or 'warning'")
+    message = property(lambda self: self[6], doc="what is wrong, in words")
+
+    def __repr__(self) -> str:
+        return "Problem(" + ", ".join(f"{k}={v!r}" for k, v in zip(self.FIELDS, self, strict=True)) + ")"
 
     def to_dict(self) -> dict[str, object]:
         """The problem as a JSON-ready dict."""
-        return asdict(self)
+        return dict(zip(self.FIELDS, self, strict=True))
 
 
 def has_errors(problems: list[Problem]) -> bool:
@@ -61,6 +74,8 @@ def _sort_key(p: Problem) -> tuple[str, int, str, str]:
 
 def format_json(problems: list[Problem]) -> str:
     """One JSON object: {"valid": bool, "errors": [problem, ...]}."""
+    import json
+
     ordered = sorted(problems, key=_sort_key)
     return json.dumps(
         {"valid": not has_errors(problems), "errors": [p.to_dict() for p in ordered]},

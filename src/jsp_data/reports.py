@@ -45,9 +45,13 @@ def coverage_text(tables: dict[str, Any]) -> str:
         if name in tables:
             f = tables[name].frame
             titles.update({(name, i): t for i, t in zip(f["id"], f["title"], strict=True)})
-    out += ["## The founding paper, section by section", "",
-            "Rows whose citations cite the founding paper (Sahashi 2013), and what each section names that is "
-            "deliberately not coded (table `exclusions`) or could not be sourced (table `gaps`).", ""]
+    out += [
+        "## The founding paper, section by section",
+        "",
+        "Rows whose citations cite the founding paper (Sahashi 2013), and what each section names that is "
+        "deliberately not coded (table `exclusions`) or could not be sourced (table `gaps`).",
+        "",
+    ]
     by_section: dict[str, list[str]] = defaultdict(list)
     if "citations" in tables:
         c = tables["citations"].frame
@@ -60,7 +64,9 @@ def coverage_text(tables: dict[str, Any]) -> str:
     excluded: dict[str, list[str]] = defaultdict(list)
     if "exclusions" in tables:
         e = tables["exclusions"].frame
-        for ex_id, desc, source, locator, reason in zip(e["id"], e["description"], e["source_id"], e["locator"], e["reason"], strict=True):
+        for ex_id, desc, source, locator, reason in zip(
+            e["id"], e["description"], e["source_id"], e["locator"], e["reason"], strict=True
+        ):
             if source == PAPER_SOURCE:
                 section = dict(p.split("=", 1) for p in locator.split(";"))["sec"]
                 excluded[section].append(f"- `{ex_id}` ({reason}): {desc}")
@@ -80,8 +86,7 @@ def coverage_text(tables: dict[str, Any]) -> str:
             out += ["Left out:", ""] + excluded[section] + [""]
         if missing[section]:
             out += ["Not sourced (gaps):", ""] + missing[section] + [""]
-    out += ["## Rows per partner, table and year", "",
-            "A multilateral event counts once for every partner in it.", ""]
+    out += ["## Rows per partner, table and year", "", "A multilateral event counts once for every partner in it.", ""]
     counter: Counter[tuple[str, str, int]] = Counter()
     date_col = {"agreements": "signed_date", "aid_transfers": "commitment_date"}
     for name in EVENT_TABLES:
@@ -98,16 +103,25 @@ def coverage_text(tables: dict[str, Any]) -> str:
                 if p != "JPN":
                     counter[(p, name, year)] += 1  # type: ignore[index]
     out += ["| partner | table | year | rows |", "|---|---|---|---:|"]
-    out += [f"| {p} | {t} | {y} | {n} |" for (p, t, y), n in sorted(counter.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2])))]
+    out += [
+        f"| {p} | {t} | {y} | {n} |"
+        for (p, t, y), n in sorted(counter.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2])))
+    ]
     out += [""]
     if "series" in tables:
         out += ["## Series and their editions", ""]
         s = tables["series"].frame
         for sid, name, table, status in zip(s["id"], s["name"], s["table"], s["status"], strict=True):
             rows = tables[table].frame if table in tables else None
-            editions = [] if rows is None else [
-                f"{e if isinstance(e, str) else '?'} ({d:%Y-%m-%d})" if d == d and d is not None else f"{e} (n.d.)"
-                for e, d, ser in zip(rows["edition"], rows["start_date"], rows["series"], strict=True) if ser == sid]
+            editions = (
+                []
+                if rows is None
+                else [
+                    f"{e if isinstance(e, str) else '?'} ({d:%Y-%m-%d})" if d == d and d is not None else f"{e} (n.d.)"
+                    for e, d, ser in zip(rows["edition"], rows["start_date"], rows["series"], strict=True)
+                    if ser == sid
+                ]
+            )
             out.append(f"- `{sid}` {name} ({status}): " + (", ".join(editions) if editions else "no edition coded"))
         out += [""]
     if "gaps" in tables:

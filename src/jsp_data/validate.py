@@ -5,33 +5,35 @@ Collects every problem in one run; never raises for bad input and never writes.
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from .csvfile import CsvTable, read_csv
 from .paths import data_root
 from .problems import Problem
+
+TYPE_CHECKING = False  # typing and pathlib cost milliseconds at import: annotations only
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+    from typing import Any
+
+    from .csvfile import CsvTable
 
 
 class UsageError(Exception):
     """A path or argument that cannot be validated at all (exit code 2)."""
 
 
-@dataclass
 class Layout:
     """Where the descriptor, schemas and each table's CSV are for one validation run."""
 
-    descriptor_root: Path  # folder of datapackage.json (schemas resolve against it)
-    csv_paths: dict[str, Path]
-    display_root: Path
+    def __init__(self, descriptor_root: Path, csv_paths: dict[str, Path], display_root: Path) -> None:
+        self.descriptor_root = descriptor_root  # folder of datapackage.json (schemas resolve against it)
+        self.csv_paths = csv_paths
+        self.display_root = display_root
 
 
 def resolve(path: str | Path | None) -> Layout:
     """Work out what PATH means: a repository root, a datapackage.json, or a folder of CSVs."""
+    from pathlib import Path
+
     if path is None:
         root = data_root()
         return Layout(root, _csv_paths(root), root)
@@ -51,6 +53,8 @@ def resolve(path: str | Path | None) -> Layout:
 
 
 def _resource_names(root: Path) -> list[str]:
+    import json
+
     try:
         return [r["name"] for r in json.loads((root / "datapackage.json").read_text("utf-8"))["resources"]]
     except (OSError, ValueError, KeyError, TypeError):
@@ -58,6 +62,8 @@ def _resource_names(root: Path) -> list[str]:
 
 
 def _csv_paths(root: Path) -> dict[str, Path]:
+    import json
+
     try:
         resources = json.loads((root / "datapackage.json").read_text("utf-8"))["resources"]
         return {r["name"]: root / r["path"] for r in resources if "name" in r and "path" in r}
@@ -76,7 +82,10 @@ def _display(path: Path, layout: Layout) -> str:
 
 # --------------------------------------------------------------------------- descriptor
 
+
 def _load_json(path: Path, shown: str, problems: list[Problem]) -> Any:
+    import json
+
     try:
         return json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
@@ -84,7 +93,9 @@ def _load_json(path: Path, shown: str, problems: list[Problem]) -> Any:
     except UnicodeDecodeError:
         problems.append(Problem(shown, None, None, None, "encoding", "error", "the file is not UTF-8"))
     except json.JSONDecodeError as exc:
-        problems.append(Problem(shown, exc.lineno, None, None, "json", "error", f"invalid JSON: {exc.msg} (character {exc.colno})"))
+        problems.append(
+            Problem(shown, exc.lineno, None, None, "json", "error", f"invalid JSON: {exc.msg} (character {exc.colno})")
+        )
     return None
 
 
@@ -96,21 +107,38 @@ def check_descriptor(layout: Layout, problems: list[Problem]) -> dict[str, dict[
     desc = _load_json(layout.descriptor_root / "datapackage.json", "datapackage.json", problems)
     if not isinstance(desc, dict) or not isinstance(desc.get("resources"), list):
         if desc is not None:
-            problems.append(Problem("datapackage.json", None, None, None, "descriptor", "error", "the descriptor needs a list of resources"))
+            problems.append(
+                Problem("datapackage.json", None, None, None, "descriptor", "error", "the descriptor needs a list of resources")
+            )
         return {}
     schemas: dict[str, dict[str, Any]] = {}
     for res in desc["resources"]:
         name, schema_path = res.get("name"), res.get("schema")
         if not isinstance(name, str) or not isinstance(schema_path, str):
-            problems.append(Problem("datapackage.json", None, None, None, "descriptor", "error", "each resource needs a name and a schema path"))
+            problems.append(
+                Problem(
+                    "datapackage.json", None, None, None, "descriptor", "error", "each resource needs a name and a schema path"
+                )
+            )
             continue
         schema = _load_json(layout.descriptor_root / schema_path, schema_path, problems)
         if not isinstance(schema, dict):
             continue
-        bad = [f.get("name", "?") for f in schema.get("fields", []) if f.get("type") not in KNOWN_TYPES or not f.get("description")]
+        bad = [
+            f.get("name", "?") for f in schema.get("fields", []) if f.get("type") not in KNOWN_TYPES or not f.get("description")
+        ]
         if not schema.get("fields") or bad:
-            problems.append(Problem(schema_path, None, None, ", ".join(bad) or None, "descriptor", "error",
-                                    "every field needs a name, a known type and a description"))
+            problems.append(
+                Problem(
+                    schema_path,
+                    None,
+                    None,
+                    ", ".join(bad) or None,
+                    "descriptor",
+                    "error",
+                    "every field needs a name, a known type and a description",
+                )
+            )
             continue
         schemas[name] = schema
     return schemas
@@ -122,10 +150,14 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
     header = [h.strip() for h in csv.header]
     out: list[Problem] = []
     for name in sorted({h for h in header if header.count(h) > 1}):
-        out.append(Problem(csv.file, 1, name, name, "duplicate-column", "error", f"column {name} appears more than once in the header"))
+        out.append(
+            Problem(csv.file, 1, name, name, "duplicate-column", "error", f"column {name} appears more than once in the header")
+        )
     missing = [n for n in expected if n not in header]
     extra = [h for h in header if h not in expected]
     for name in extra:
+        import difflib
+
         close = difflib.get_close_matches(name, missing, n=1)
         hint = f" (misnamed? the schema has '{close[0]}')" if close else ""
         out.append(Problem(csv.file, 1, name, name, "extra-column", "error", f"column {name} is not in the schema{hint}"))
@@ -134,11 +166,16 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
     if any(h != raw for h, raw in zip(header, csv.header, strict=True)):
         out.append(Problem(csv.file, 1, None, None, "whitespace", "error", "a header name has spaces around it"))
     if not out and header != expected:
-        out.append(Problem(csv.file, 1, None, None, "column-order", "error", "columns must be in the schema's order: " + ",".join(expected)))
+        out.append(
+            Problem(
+                csv.file, 1, None, None, "column-order", "error", "columns must be in the schema's order: " + ",".join(expected)
+            )
+        )
     return not out, out
 
 
 # --------------------------------------------------------------------------- cells
+
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
@@ -158,8 +195,17 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
         typed[f["name"]] = values
         for i in failed[failed].index:
             bad_cells.add((int(i), f["name"]))
-            problems.append(Problem(csv.file, csv.lines[i], f["name"], text[f["name"]][i], "type", "error",
-                                    f"expected {expected}, got '{text[f['name']][i]}'"))
+            problems.append(
+                Problem(
+                    csv.file,
+                    csv.lines[i],
+                    f["name"],
+                    text[f["name"]][i],
+                    "type",
+                    "error",
+                    f"expected {expected}, got '{text[f['name']][i]}'",
+                )
+            )
     frame = pd.DataFrame(typed)
     pschema = pandera_schema(name, fields)
     # pandera reports a named check by its error text when one is set: map it back to the name.
@@ -179,7 +225,17 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
             if check == "not_nullable":
                 problems.append(Problem(csv.file, csv.lines[row], column, None, "required", "error", f"{column} is required"))
             elif check == "field_uniqueness":
-                problems.append(Problem(csv.file, csv.lines[row], column, raw, "unique", "error", f"'{raw}' appears more than once; {column} must be unique"))
+                problems.append(
+                    Problem(
+                        csv.file,
+                        csv.lines[row],
+                        column,
+                        raw,
+                        "unique",
+                        "error",
+                        f"'{raw}' appears more than once; {column} must be unique",
+                    )
+                )
             else:
                 name = check_names.get(check, check)
                 problems.append(Problem(csv.file, csv.lines[row], column, raw, name, "error", f"'{raw}' is not allowed: {check}"))
@@ -191,8 +247,18 @@ def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list
     if len(key) < 2:
         return []  # a one-column key is checked as a unique column
     dup = frame.duplicated(subset=key, keep="first")
-    return [Problem(csv.file, csv.lines[int(i)], None, ",".join(str(frame[k][i]) for k in key), "duplicate-key", "error",
-                    f"another row has the same {', '.join(key)}") for i in dup[dup].index]
+    return [
+        Problem(
+            csv.file,
+            csv.lines[int(i)],
+            None,
+            ",".join(str(frame[k][i]) for k in key),
+            "duplicate-key",
+            "error",
+            f"another row has the same {', '.join(key)}",
+        )
+        for i in dup[dup].index
+    ]
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -229,6 +295,7 @@ def validate(path: str | Path | None = None, today: dt.date | None = None) -> li
 def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Read, parse and check every table of ``layout``; returns the parsed tables and all problems."""
     from .checks import TableData, run
+    from .csvfile import read_csv
 
     problems: list[Problem] = []
     schemas = check_descriptor(layout, problems)
