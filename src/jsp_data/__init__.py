@@ -10,8 +10,8 @@ from .descriptor import UnknownTableError, list_tables, metadata
 from .download import DownloadError, download
 from .load import describe, load, schema
 from .problems import Problem
+from .releases import UnknownVersionError, data_version, versions
 from .validate import UsageError, validate
-from .versions import UnknownVersionError, data_version, versions
 
 __all__ = [
     "DownloadError",

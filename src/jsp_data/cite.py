@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._version import REPOSITORY_URL
 from .descriptor import EVENT_TABLES, metadata
-from .versions import data_version, release_entry, versions
+from .releases import data_version, release_entry, versions
 
 AUTHOR = "jsp-data contributors"
 CITE_FORMATS = ("text", "bibtex", "apa")

@@ -173,7 +173,7 @@ def _cmd_cite(args: argparse.Namespace) -> int:
 
 
 def _cmd_versions(args: argparse.Namespace) -> int:
-    from .versions import data_version, release_entry, versions
+    from .releases import data_version, release_entry, versions
 
     installed = data_version()
     for v in versions():

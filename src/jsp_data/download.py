@@ -13,7 +13,7 @@ import sys
 
 from ._version import REPOSITORY_URL
 from .paths import data_root
-from .versions import data_version, release_entry, sha256_file
+from .releases import data_version, release_entry, sha256_file
 
 TYPE_CHECKING = False  # typing and pathlib cost milliseconds at import: annotations only
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def download(dest: str | Path, version: str | None = None, format: str = "csv") 
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got '{format}'")
     if version is None:
         root = data_root()
-        from .versions import published_files
+        from .releases import published_files
 
         paths = [p for p in published_files(root) if p.startswith(("datapackage.json", "schemas/", f"data/{format}/"))]
     else:

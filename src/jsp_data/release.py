@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .citation_files import changelog_releases
-from .versions import VERSION_PATTERN, file_entries, parse_version, versions
+from .releases import VERSION_PATTERN, file_entries, parse_version, versions
 
 UNRELEASED = "## [Unreleased]"
 LEVELS = ("patch", "minor", "major")

@@ -1,0 +1,47 @@
+"""jsp-data build: deterministic, and --check catches anything stale."""
+
+from __future__ import annotations
+
+import hashlib
+
+from faults import set_cell
+
+from jsp_data.build import build
+
+
+def _digests(repo):
+    return {
+        p.relative_to(repo).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(repo.rglob("*")) if p.is_file()
+    }
+
+
+def test_shipped_build_is_up_to_date(root):
+    assert build(root, check=True, log=lambda m: None) == []
+
+
+def test_build_is_deterministic(scratch):
+    assert build(scratch, log=lambda m: None) == []
+    first = _digests(scratch)
+    for p in (scratch / "data" / "parquet").glob("*.parquet"):
+        p.unlink()  # force a rewrite from the CSVs
+    assert build(scratch, log=lambda m: None) == []
+    assert _digests(scratch) == first
+
+
+def test_check_reports_a_stale_parquet_and_descriptor(scratch):
+    set_cell(scratch, "agreements", "agr-2010-aus-acsa", "notes", "Signed in Tokyo.")
+    stale = {(p.file, p.check) for p in build(scratch, check=True, log=lambda m: None)}
+    assert ("data/parquet/agreements.parquet", "stale-build") in stale
+    assert ("datapackage.json", "stale-build") in stale
+    assert build(scratch, log=lambda m: None) == []
+    assert build(scratch, check=True, log=lambda m: None) == []
+
+
+def test_build_writes_nothing_when_data_is_invalid(scratch):
+    before = _digests(scratch)
+    set_cell(scratch, "agreements", "agr-2010-aus-acsa", "status", "done")
+    problems = build(scratch, log=lambda m: None)
+    assert any(p.check == "enum" and p.line for p in problems)
+    after = _digests(scratch)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert changed == {"data/csv/agreements.csv"}  # only the edit itself
