@@ -138,7 +138,8 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
         prec = frame[prec_name]
         for i in _rows(col.notna() & prec.isna()):
             yield _p(t, i, prec_name, None, "date-precision", f"{name} is set, so {prec_name} is required (day, month or year)")
-        for i in _rows(col.isna() & prec.notna()):
+        written = t.text[name].ne("")  # a date that failed to parse is reported once, as a type error
+        for i in _rows(~written & prec.notna()):
             yield _p(t, i, prec_name, prec[i], "date-precision", f"{name} is empty, so {prec_name} must be empty too")
         not_first_day = col.dt.day != 1
         for i in _rows(prec.eq("month") & not_first_day):
@@ -265,7 +266,14 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
                     )
 
 
+# Suggesting the closest known value costs a string comparison per known value: only for sets a
+# person could browse (country codes, sources), never for a million synthetic ids.
+MAX_SUGGEST = 5000
+
+
 def _closest(value: str, known: set[str]) -> str:
+    if len(known) > MAX_SUGGEST:
+        return ""
     close = difflib.get_close_matches(str(value), sorted(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

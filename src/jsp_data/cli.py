@@ -183,6 +183,16 @@ def _cmd_versions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff, format_diff
+
+    report, problems = diff(args.old, args.new)
+    print(format_diff(report, args.format))
+    if problems:
+        print(format_text(problems), file=sys.stderr)
+    return EXIT_INVALID if has_errors(problems) else EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jsp-data", description="Japan's security partnerships in the Asia-Pacific: tables, validation, exports."
@@ -244,6 +254,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="repository root (default: this checkout)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="report format (default text)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "diff",
+        help="rows added, removed and changed between two data folders or versions",
+        description="Compare OLD and NEW (data folders, repository roots or released versions X.Y.Z): rows added, "
+        "removed and changed per table, field by field. Exit 1 when an event id disappears without a withdrawals row.",
+    )
+    p.add_argument("old", help="folder or version")
+    p.add_argument("new", help="folder or version")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="output format (default text)")
+    p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser(
         "versions",

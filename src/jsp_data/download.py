@@ -100,14 +100,41 @@ def fetch_version(version: str, format: str = "csv") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder))
     try:
+        from_git = _from_git_history(version, missing, staging)
         for rel, digest in missing.items():
-            _fetch(f"{base_url()}/v{version}/{rel}", digest, staging / Path(rel).parent, Path(rel).name)
+            if rel not in from_git:
+                _fetch(f"{base_url()}/v{version}/{rel}", digest, staging / Path(rel).parent, Path(rel).name)
         for rel in missing:  # every file verified: now move them in
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / rel, folder / rel)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def _from_git_history(version: str, files: dict[str, str], staging: Path) -> set[str]:
+    """In a source checkout, take release files from the commit that released them (no network).
+
+    Only files whose bytes match the registry's sha256 are taken; the rest are downloaded.
+    """
+    import hashlib
+    import subprocess
+
+    from .paths import checkout_root
+    from .release import release_commit
+
+    root = checkout_root()
+    commit = release_commit(root, version) if root is not None else None
+    if commit is None:
+        return set()
+    taken = set()
+    for rel, digest in files.items():
+        result = subprocess.run(["git", "show", f"{commit}:{rel}"], cwd=root, capture_output=True)
+        if result.returncode == 0 and hashlib.sha256(result.stdout).hexdigest() == digest:
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_bytes(result.stdout)
+            taken.add(rel)
+    return taken
 
 
 def copy_tree_atomic(source: Path, paths: list[str], dest: Path) -> list[Path]:
