@@ -41,7 +41,18 @@ def main() -> None:
     countries = [c for c in jsp_data.load("countries")["code"] if c != "JPN"]
     meetings = list(jsp_data.load("meetings", columns=["id"])["id"])
     statuses_enum = ["order_creation", "capacity_building", "burden_sharing"]
-    domains = ["maritime", "land", "air", "hadr", "peacekeeping", "counter_terrorism", "information", "logistics", "cyber", "space"]
+    domains = [
+        "maritime",
+        "land",
+        "air",
+        "hadr",
+        "peacekeeping",
+        "counter_terrorism",
+        "information",
+        "logistics",
+        "cyber",
+        "space",
+    ]
     kinds = ["security_declaration", "partnership_statement", "action_plan", "acsa", "information_security", "memorandum"]
     with open(data_root() / "schemas" / "agreements.json", encoding="utf-8") as h:
         header = [f["name"] for f in json.load(h)["fields"]]
@@ -49,31 +60,54 @@ def main() -> None:
     n_faulty = int(args.rows * args.fault_rate)
     faulty = dict(zip(rng.sample(range(args.rows), n_faulty), (FAULTS[i % len(FAULTS)] for i in range(n_faulty)), strict=True))
     faults = []
-    with open(out / "agreements.csv", "w", newline="", encoding="utf-8") as fa, open(out / "citations.csv", "a", newline="", encoding="utf-8") as fc:
+    with (
+        open(out / "agreements.csv", "w", newline="", encoding="utf-8") as fa,
+        open(out / "citations.csv", "a", newline="", encoding="utf-8") as fc,
+    ):
         wa, wc = csv.writer(fa, lineterminator="\n"), csv.writer(fc, lineterminator="\n")
         wa.writerow(header)
         for i in range(args.rows):
             row_id = f"agr-{1946 + i % 80}-syn-{i}"
             signed = base + dt.timedelta(days=rng.randrange(0, 28_700))
             binding = rng.random() < 0.5
-            in_force = signed + dt.timedelta(days=rng.randrange(0, 400)) if binding else signed  # a political document takes effect when adopted
+            in_force = (
+                signed + dt.timedelta(days=rng.randrange(0, 400)) if binding else signed
+            )  # a political document takes effect when adopted
             ended = in_force + dt.timedelta(days=rng.randrange(1, 900))
             parties = sorted({"JPN", *rng.sample(countries, rng.randint(1, 3))})
             row = {
-                "id": row_id, "title": f"Synthetic agreement {i} between {' and '.join(parties)}", "title_ja": f"合成協定 {i}",
-                "kind": rng.choice(kinds), "parties": ";".join(parties), "legally_binding": "true" if binding else "false",
-                "meeting_id": rng.choice(meetings), "signed_date": signed.isoformat(), "signed_precision": "day",
-                "in_force_date": in_force.isoformat(), "in_force_precision": "day", "ended_date": ended.isoformat(),
-                "ended_precision": "day", "end_reason": "superseded", "superseded_by": f"agr-{1946 + (i + 1) % 80}-syn-{(i + 1) % args.rows}",
-                "status": "ended", "status_verified": "2026-01-01",
-                "objectives": ";".join(rng.sample(statuses_enum, rng.randint(2, 3))), "objectives_basis": "coder",
-                "domains": ";".join(rng.sample(domains, rng.randint(2, 4))), "confidence": rng.choice(["high", "medium", "low"]),
+                "id": row_id,
+                "title": f"Synthetic agreement {i} between {' and '.join(parties)}",
+                "title_ja": f"合成協定 {i}",
+                "kind": rng.choice(kinds),
+                "parties": ";".join(parties),
+                "legally_binding": "true" if binding else "false",
+                "meeting_id": rng.choice(meetings),
+                "signed_date": signed.isoformat(),
+                "signed_precision": "day",
+                "in_force_date": in_force.isoformat(),
+                "in_force_precision": "day",
+                "ended_date": ended.isoformat(),
+                "ended_precision": "day",
+                "end_reason": "superseded",
+                "superseded_by": f"agr-{1946 + (i + 1) % 80}-syn-{(i + 1) % args.rows}",
+                "status": "ended",
+                "status_verified": "2026-01-01",
+                "objectives": ";".join(rng.sample(statuses_enum, rng.randint(2, 3))),
+                "objectives_basis": "coder",
+                "domains": ";".join(rng.sample(domains, rng.randint(2, 4))),
+                "confidence": rng.choice(["high", "medium", "low"]),
                 "notes": f"Synthetic row {i} for the validation benchmark.",
             }
             line = i + 2
             kind = faulty.get(i)
             if kind == "type":
-                row["signed_date"], row["signed_precision"], row["in_force_date"], row["ended_date"] = "2013-02-29", "day", "2014-01-01", "2015-01-01"
+                row["signed_date"], row["signed_precision"], row["in_force_date"], row["ended_date"] = (
+                    "2013-02-29",
+                    "day",
+                    "2014-01-01",
+                    "2015-01-01",
+                )
                 faults.append([line, "signed_date", kind])
             elif kind == "enum":
                 row["status"] = "done"
@@ -88,7 +122,7 @@ def main() -> None:
                 row["id"] = row_id.upper()
                 faults.append([line, "id", kind])
             elif kind == "formula-injection":
-                row["notes"] = "=HYPERLINK(\"http://example.org\")"
+                row["notes"] = '=HYPERLINK("http://example.org")'
                 faults.append([line, "notes", kind])
             wa.writerow([row[h] for h in header])
             wc.writerow(["agreements", row["id"], "src-sahashi-2013", "sec=australia", "all"])

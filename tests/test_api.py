@@ -46,7 +46,8 @@ def test_load_real_values():
     acsa = df.loc["agr-2010-aus-acsa"]
     assert acsa["signed_date"] == pd.Timestamp("2010-05-19")
     assert acsa["in_force_date"] == pd.Timestamp("2013-01-31")
-    assert acsa["status"] == "in_force"
+    assert acsa["status"] == "ended" and acsa["end_reason"] == "superseded"
+    assert acsa["ended_date"] == pd.Timestamp("2017-09-06") and acsa["superseded_by"] == "agr-2017-aus-acsa"
     assert df.loc["agr-2011-kor-acsa", "status"] == "stalled"
 
 

@@ -28,7 +28,9 @@ def _tree(dest: Path) -> Path:
 def _run(base: Path, new: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     summary = tmp_path / "summary.md"
     env = dict(os.environ, GITHUB_STEP_SUMMARY=str(summary), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    return subprocess.run(["bash", str(ROOT / ".ci" / "pr-check"), str(base), str(new)], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        ["bash", str(ROOT / ".ci" / "pr-check"), str(base), str(new)], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 @pytest.fixture()
@@ -63,9 +65,22 @@ def test_data_change_without_changelog_fails(trees, tmp_path):
 
 def test_invalid_row_and_stale_build_are_annotated(trees, tmp_path):
     base, new = trees
-    line = append_row(new, "meetings", {"id": "mtg-2014-aus-test", "title": "Test", "kind": "summit", "parties": "AUS;JPN",
-                                         "parties_complete": "true", "start_date": "2014-02-30", "start_precision": "day",
-                                         "status": "held", "objectives_basis": "coder", "confidence": "high"})
+    line = append_row(
+        new,
+        "meetings",
+        {
+            "id": "mtg-2014-aus-test",
+            "title": "Test",
+            "kind": "summit",
+            "parties": "AUS;JPN",
+            "parties_complete": "true",
+            "start_date": "2014-02-30",
+            "start_precision": "day",
+            "status": "held",
+            "objectives_basis": "coder",
+            "confidence": "high",
+        },
+    )
     _changelog(new, "Added a meeting.")
     out = _run(base, new, tmp_path)
     assert out.returncode == 1

@@ -335,7 +335,7 @@ CASES = [
     ),
     (
         "ended without a reason",
-        cell("agreements", ACSA, "ended_date", "2017-09-06"),
+        cell("agreements", ACSA, "end_reason", ""),
         AGR,
         ("agreements", ACSA),
         "end_reason",

@@ -12,6 +12,7 @@ import pytest
 from faults import append_row, set_cell
 
 import jsp_data
+from jsp_data import releases as releases_module
 from jsp_data.citation_files import changelog_releases
 from jsp_data.release import ReleaseError, release, release_commit
 from jsp_data.releases import file_entries, registry
@@ -83,6 +84,23 @@ def clone(tmp_path: Path, root: Path) -> Path:
     return dest
 
 
+@pytest.fixture()
+def released(clone: Path, monkeypatch) -> Path:
+    """The clone just after a release: unreleased changes (if any) released by the rules first."""
+    from jsp_data import _version
+    from jsp_data.release import next_version, required_level
+
+    monkeypatch.setattr(
+        releases_module, "_registry", lambda: json.loads((clone / "src/jsp_data/registry.json").read_text("utf-8"))
+    )
+    monkeypatch.setattr(_version, "__version__", _version.__version__)  # release() sets it; undo afterwards
+    if jsp_data.data_version(clone) is None:
+        previous = jsp_data.versions()[0]
+        level, _ = required_level(clone, previous)
+        release(clone, next_version(previous, level), log=lambda m: None)
+    return clone
+
+
 def _commit(repo: Path, message: str) -> None:
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True)
@@ -105,8 +123,8 @@ def test_release_refuses_dirty_tree_and_bad_versions(clone):
         release(clone, current, log=lambda m: None)
 
 
-def test_release_demands_the_right_step_then_records_everything(clone, monkeypatch):
-    monkeypatch.setattr(jsp_data.releases, "_registry", lambda: json.loads((clone / "src/jsp_data/registry.json").read_text()))
+def test_release_demands_the_right_step_then_records_everything(released):
+    clone = released
     previous = jsp_data.versions()[0]
     major, minor, patch = map(int, previous.split("."))
     # a correction only: PATCH
@@ -138,13 +156,10 @@ def test_release_demands_the_right_step_then_records_everything(clone, monkeypat
     reg = json.loads((clone / "src/jsp_data/registry.json").read_text("utf-8"))
     assert reg["versions"][0]["version"] == new
     assert reg["versions"][0]["files"] == file_entries(clone)
-    monkeypatch.undo()
-    from jsp_data import _version
-
-    _version.__version__ = jsp_data.__version__  # release() set it in this process
 
 
-def test_release_refuses_empty_changelog(clone):
+def test_release_refuses_empty_changelog(released):
+    clone = released
     set_cell(clone, "agreements", "agr-2010-aus-acsa", "notes", "Signed in Tokyo.")
     from jsp_data.build import build
 

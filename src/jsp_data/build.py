@@ -65,6 +65,8 @@ def country_codes(codes: list[str], kinds: list[str]) -> dict[str, dict[str, Any
 
 def country_problems(root: Path, tables: dict[str, Any]) -> list[Problem]:
     """Differences between countries.csv and the codes countrycode gives (empty if not installed)."""
+    import pandas as pd
+
     try:
         t = tables["countries"]
         expected = country_codes(t.frame["code"].tolist(), t.frame["kind"].tolist())
@@ -74,7 +76,7 @@ def country_problems(root: Path, tables: dict[str, Any]) -> list[Problem]:
     for i, code in enumerate(t.frame["code"]):
         for column, value in expected.get(code, {}).items():
             have = t.frame[column][i]
-            have_s = "" if have is None or (not isinstance(have, str) and have != have) else str(have)
+            have_s = "" if have is None or have is pd.NA or (isinstance(have, float) and have != have) else str(have)
             want = "" if value is None else str(int(value)) if isinstance(value, float) else str(value)
             if have_s != want:
                 out.append(

@@ -8,13 +8,13 @@ ids are never deleted, only withdrawn.
 
 from __future__ import annotations
 
+from .descriptor import EVENT_TABLES
+from .problems import Problem
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
-
-from .descriptor import EVENT_TABLES
-from .problems import Problem
 
 
 def _csv_folder(spec: str) -> Path:
@@ -88,7 +88,9 @@ def diff(old: str, new: str) -> tuple[dict[str, Any], list[Problem]]:
         changed = []
         for k in sorted(set(old_rows) & set(new_rows)):
             a, b = old_rows[k][1], new_rows[k][1]
-            fields = {f: [a.get(f, ""), b.get(f, "")] for f in dict.fromkeys([*old_header, *new_header]) if a.get(f, "") != b.get(f, "")}
+            fields = {
+                f: [a.get(f, ""), b.get(f, "")] for f in dict.fromkeys([*old_header, *new_header]) if a.get(f, "") != b.get(f, "")
+            }
             if fields:
                 changed.append({"key": list(k), "line": new_rows[k][0], "fields": fields})
         if added or removed or changed:
@@ -96,8 +98,17 @@ def diff(old: str, new: str) -> tuple[dict[str, Any], list[Problem]]:
         if table in EVENT_TABLES:
             for k in removed:
                 if k[0] not in withdrawn:
-                    problems.append(Problem(f"{table}.csv", None, "id", k[0], "removed-id", "error",
-                                            f"id {k[0]} was removed without a withdrawals row: ids are withdrawn, never deleted"))
+                    problems.append(
+                        Problem(
+                            f"{table}.csv",
+                            None,
+                            "id",
+                            k[0],
+                            "removed-id",
+                            "error",
+                            f"id {k[0]} was removed without a withdrawals row: ids are withdrawn, never deleted",
+                        )
+                    )
     return report, problems
 
 
