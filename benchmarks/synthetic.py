@@ -54,6 +54,8 @@ def main() -> None:
         "space",
     ]
     kinds = ["security_declaration", "partnership_statement", "action_plan", "acsa", "information_security", "memorandum"]
+    with open(data_root() / "data" / "csv" / "agreements.csv", newline="", encoding="utf-8") as h:
+        shipped = list(csv.reader(h))[1:]
     with open(data_root() / "schemas" / "agreements.json", encoding="utf-8") as h:
         header = [f["name"] for f in json.load(h)["fields"]]
     base = dt.date(1946, 1, 1)
@@ -66,9 +68,10 @@ def main() -> None:
     ):
         wa, wc = csv.writer(fa, lineterminator="\n"), csv.writer(fc, lineterminator="\n")
         wa.writerow(header)
+        wa.writerows(shipped)  # the shipped rows stay, so the other tables' links still resolve
         for i in range(args.rows):
             row_id = f"agr-{1946 + i % 80}-syn-{i}"
-            signed = base + dt.timedelta(days=rng.randrange(0, 28_700))
+            signed = base + dt.timedelta(days=rng.randrange(0, 27_000))  # ends stay before today
             binding = rng.random() < 0.5
             in_force = (
                 signed + dt.timedelta(days=rng.randrange(0, 400)) if binding else signed
@@ -90,7 +93,7 @@ def main() -> None:
                 "ended_date": ended.isoformat(),
                 "ended_precision": "day",
                 "end_reason": "superseded",
-                "superseded_by": f"agr-{1946 + (i + 1) % 80}-syn-{(i + 1) % args.rows}",
+                "superseded_by": "agr-2017-aus-acsa",
                 "status": "ended",
                 "status_verified": "2026-01-01",
                 "objectives": ";".join(rng.sample(statuses_enum, rng.randint(2, 3))),
@@ -99,15 +102,11 @@ def main() -> None:
                 "confidence": rng.choice(["high", "medium", "low"]),
                 "notes": f"Synthetic row {i} for the validation benchmark.",
             }
-            line = i + 2
+            line = i + 2 + len(shipped)
             kind = faulty.get(i)
             if kind == "type":
-                row["signed_date"], row["signed_precision"], row["in_force_date"], row["ended_date"] = (
-                    "2013-02-29",
-                    "day",
-                    "2014-01-01",
-                    "2015-01-01",
-                )
+                row["signed_date"], row["in_force_date"], row["ended_date"] = "2013-02-29", "2014-01-01", "2015-01-01"
+                row["legally_binding"] = "true"
                 faults.append([line, "signed_date", kind])
             elif kind == "enum":
                 row["status"] = "done"

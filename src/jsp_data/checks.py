@@ -52,6 +52,7 @@ ROLE_COLUMNS = ("host", "donor", "recipient")
 _LOCATOR_KEYS_PAGE = {"para", "item", "heading", "page"}
 _FORMULA = re.compile(r"^[\t\r]*[=+\-@]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SUSPECT = re.compile(r"^[\t\r]*[=+\-@]|[\x00-\x08\x0a-\x1f\x7f]")  # any of the three above, or a line break
 
 
 @dataclass
@@ -80,6 +81,18 @@ def _rows(mask: pd.Series) -> Iterator[int]:
         yield int(i)
 
 
+def _isin(values: Any, known: Iterable[Any]) -> pd.Series:
+    """Membership test in Arrow: pandas' ``isin`` on string columns builds one scalar per known value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index = values.index if isinstance(values, pd.Series) else None
+    arr = pa.array(values.astype("str") if isinstance(values, pd.Series) else values, type=pa.string(), from_pandas=True)
+    value_set = pa.array([k for k in known if isinstance(k, str)], type=pa.string())
+    out = pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=index, dtype=bool)
+
+
 def _lists(series: pd.Series) -> list[list[str]]:
     """Cells of a list column as Python lists, an empty list for a missing cell."""
     return [list(v) if isinstance(v, list) else [] for v in series.tolist()]
@@ -97,24 +110,21 @@ def safety(t: TableData) -> Iterator[Problem]:
     for f in t.fields:
         name = f["name"]
         col = t.text[name]
-        if f["type"] in ("string", "list"):
-            for i in _rows(col.str.contains(_FORMULA)):
-                yield _p(
-                    t,
-                    i,
-                    name,
-                    col[i],
-                    "formula-injection",
-                    "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula",
-                )
-        for i in _rows(col.str.contains(_CONTROL)):
-            yield _p(
-                t, i, name, col[i].encode("unicode_escape").decode(), "control-character", "the cell holds a control character"
-            )
-        for i in _rows(col.str.contains("\n") | col.str.contains("\r")):
-            yield _p(t, i, name, col[i].encode("unicode_escape").decode(), "line-break-in-cell", "the cell holds a line break")
-        for i in _rows(col.str.len() > MAX_CELL):
-            yield _p(t, i, name, col[i][:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
+        # One vectorised pass finds the few suspect cells; each is then classified on its own.
+        suspect = col.str.contains(_SUSPECT) | (col.str.len() > MAX_CELL)
+        for i in _rows(suspect):
+            cell = col[i]
+            if f["type"] in ("string", "list") and _FORMULA.search(cell):
+                message = "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula"
+                yield _p(t, i, name, cell, "formula-injection", message)
+            if _CONTROL.search(cell):
+                escaped = cell.encode("unicode_escape").decode()
+                yield _p(t, i, name, escaped, "control-character", "the cell holds a control character")
+            if "\n" in cell or "\r" in cell:
+                escaped = cell.encode("unicode_escape").decode()
+                yield _p(t, i, name, escaped, "line-break-in-cell", "the cell holds a line break")
+            if len(cell) > MAX_CELL:
+                yield _p(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
 
 
 # --------------------------------------------------------------------------- row rules
@@ -161,21 +171,36 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
 
 def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     """Rules of event rows: JPN and role holders among parties, status consistent with dates."""
+    from .convert import list_items
+
     frame = t.frame
-    party_sets = [set(v) for v in _lists(frame["parties"])]
-    for i, ps in enumerate(party_sets):
-        if ps and "JPN" not in ps:
-            yield _p(t, i, "parties", ";".join(sorted(ps)), "parties-japan", "parties must include JPN")
+    parents, flat = list_items(frame["parties"])
+    items = flat.to_numpy(zero_copy_only=False)
+    # (row, party) pairs as "row|CODE" strings, so role checks are one membership test each
+    pairs = pd.Series(parents.astype(str)).str.cat(pd.Series(items, dtype="str"), sep="|")
+    with_japan = set(parents[items == "JPN"].tolist())
+    for i in sorted(set(parents.tolist()) - with_japan):
+        yield _p(t, i, "parties", ";".join(sorted(items[parents == i])), "parties-japan", "parties must include JPN")
+    listed = set(parents.tolist())
     for role in ROLE_COLUMNS:
         if role in frame:
-            for i, (value, ps) in enumerate(zip(frame[role].tolist(), party_sets, strict=True)):
-                if isinstance(value, str) and ps and value not in ps:
-                    yield _p(t, i, role, value, "role-in-parties", f"{role} {value} must also be listed in parties")
+            values = frame[role]
+            keys = pd.Series(frame.index.astype(str), index=frame.index).str.cat(values.astype("str"), sep="|")
+            for i in _rows(values.notna() & ~_isin(keys, pairs)):
+                if i in listed:
+                    yield _p(t, i, role, values[i], "role-in-parties", f"{role} {values[i]} must also be listed in parties")
     if "observers" in frame:
-        for i, (obs, ps) in enumerate(zip(_lists(frame["observers"]), party_sets, strict=True)):
-            missing = sorted(set(obs) - ps)
-            if missing:
-                yield _p(t, i, "observers", ";".join(missing), "role-in-parties", "observers must also be listed in parties")
+        obs_parents, obs_flat = list_items(frame["observers"])
+        obs_keys = pd.Series(obs_parents.astype(str)).str.cat(
+            pd.Series(obs_flat.to_numpy(zero_copy_only=False), dtype="str"), sep="|"
+        )
+        missing = ~_isin(obs_keys, pairs).to_numpy()
+        bad: dict[int, list[str]] = {}
+        for i, code in zip(obs_parents[missing].tolist(), obs_flat.to_numpy(zero_copy_only=False)[missing].tolist(), strict=True):
+            if i in listed:
+                bad.setdefault(i, []).append(code)
+        for i, codes in sorted(bad.items()):
+            yield _p(t, i, "observers", ";".join(sorted(codes)), "role-in-parties", "observers must also be listed in parties")
     if t.name == "agreements":
         yield from _agreement_rules(t)
     if t.name == "aid_transfers":
@@ -243,19 +268,22 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
             known = set(tables[resource].frame[key].dropna().tolist())
             values = t.frame[column]
             if column in list_columns:
-                for i, items in enumerate(_lists(values)):
-                    for item in items:
-                        if item and item not in known:
-                            yield _p(
-                                t,
-                                i,
-                                column,
-                                item,
-                                "foreign-key",
-                                f"'{item}' is not a {key} in {resource}" + _closest(item, known),
-                            )
+                from .convert import list_items
+
+                parents, flat = list_items(values)
+                items = flat.to_numpy(zero_copy_only=False)
+                unknown = ~_isin(flat, known).to_numpy() & (items != "")
+                for i, item in zip(parents[unknown], items[unknown], strict=True):
+                    yield _p(
+                        t,
+                        int(i),
+                        column,
+                        item,
+                        "foreign-key",
+                        f"'{item}' is not a {key} in {resource}" + _closest(item, known),
+                    )
             else:
-                for i in _rows(values.notna() & ~values.isin(known)):
+                for i in _rows(values.notna() & ~_isin(values, known)):
                     yield _p(
                         t,
                         i,
@@ -295,7 +323,7 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
         for name in EVENT_TABLES:
             if name in tables:
                 t = tables[name]
-                for i in _rows(t.frame["id"].isin(withdrawn)):
+                for i in _rows(_isin(t.frame["id"], withdrawn)):
                     yield _p(
                         t,
                         i,
@@ -312,9 +340,17 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
     date_col = "signed_date" if t.name == "agreements" else "commitment_date" if t.name == "aid_transfers" else "start_date"
     frame = t.frame
-    party_keys = [";".join(sorted(v)) for v in _lists(frame["parties"])]
-    keys = pd.DataFrame({"date": frame[date_col], "parties": pd.Series(party_keys, index=frame.index, dtype="str")})
-    groups = keys[keys["date"].notna()].groupby(["date", "parties"]).groups
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Only rows that share a date and a party list can be duplicates: find those first, vectorised.
+    parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
+    party_keys = pd.Series(pc.binary_join(parties, ";"), index=frame.index, dtype="str")
+    keys = pd.DataFrame({"date": frame[date_col], "parties": party_keys})
+    keys = keys[keys["date"].notna() & keys.duplicated(keep=False)]
+    if keys.empty:
+        return
+    groups = keys.groupby(["date", "parties"]).groups
     for group in groups.values():
         rows = list(group)
         for a_pos, a in enumerate(rows):
@@ -342,9 +378,11 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
         if link not in tables:
             continue
         t = tables[link]
-        for i, (table, row_id) in enumerate(zip(t.frame["table"].tolist(), t.frame["id"].tolist(), strict=True)):
-            if isinstance(table, str) and table in event_ids and isinstance(row_id, str) and row_id not in event_ids[table]:
-                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + _closest(row_id, event_ids[table]))
+        link_table = t.frame["table"].astype("str")
+        for table, known in event_ids.items():
+            for i in _rows(link_table.eq(table) & t.frame["id"].notna() & ~_isin(t.frame["id"], known)):
+                row_id = t.frame["id"][i]
+                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + _closest(row_id, known))
         if link == "discrepancies":
             for i, (table, field) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
                 if table in fields_of and isinstance(field, str) and field not in fields_of[table]:
@@ -352,19 +390,19 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
     if "citations" in tables:
         t = tables["citations"]
         yield from _citation_rules(t, fields_of, tiers)
-        cited: dict[str, set[str]] = {}
-        strong: set[str] = set()
-        for table, row_id, source in zip(t.frame["table"], t.frame["id"], t.frame["source_id"], strict=True):
-            cited.setdefault(table, set()).add(row_id)
-            if tiers.get(source) in ("official", "news", "paper"):
-                strong.add(row_id)
+        link_table = t.frame["table"].astype("str")
+        strong_source = t.frame["source_id"].map(tiers).isin(["official", "news", "paper"])
         for name in EVENT_TABLES:
             if name in tables:
                 e = tables[name]
-                for i, row_id in enumerate(e.frame["id"].tolist()):
-                    if isinstance(row_id, str) and row_id not in cited.get(name, set()):
+                mine = link_table.eq(name)
+                cited = _isin(e.frame["id"], set(t.frame.loc[mine, "id"]))
+                strong = _isin(e.frame["id"], set(t.frame.loc[mine & strong_source, "id"]))
+                for i in _rows(e.frame["id"].notna() & ~(cited & strong)):
+                    row_id = e.frame["id"][i]
+                    if not cited[i]:
                         yield _p(e, i, "id", row_id, "uncited-row", "no citations row supports this row")
-                    elif isinstance(row_id, str) and row_id not in strong:
+                    else:
                         yield _p(
                             e,
                             i,
@@ -386,17 +424,27 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
 
 
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
+    from .convert import list_items
+
     frame = t.frame
-    for i, (table, source, locator, supports) in enumerate(
-        zip(frame["table"], frame["source_id"], frame["locator"], _lists(frame["supports"]), strict=True)
-    ):
+    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once.
+    is_paper = frame["source_id"].map(tiers).eq("paper").to_numpy()
+    verdicts: dict[tuple[str, bool], str | None] = {}
+    for i, (locator, paper) in enumerate(zip(frame["locator"].tolist(), is_paper, strict=True)):
         if isinstance(locator, str):
-            problem = locator_problem(locator, paper=(tiers.get(source) == "paper"))
-            if problem:
-                yield _p(t, i, "locator", locator, "locator-form", problem)
-        for item in supports:
-            if item != "all" and table in fields_of and item not in fields_of[table]:
-                yield _p(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
+            key = (locator, bool(paper))
+            if key not in verdicts:
+                verdicts[key] = locator_problem(locator, paper=bool(paper))
+            if verdicts[key]:
+                yield _p(t, i, "locator", locator, "locator-form", str(verdicts[key]))
+    parents, flat = list_items(frame["supports"])
+    items = flat.to_numpy(zero_copy_only=False)
+    tables = frame["table"].astype("str").to_numpy()[parents]
+    allowed = {(table, name) for table, names in fields_of.items() for name in (*names, "all")}
+    checked = pd.Series(tables).isin(list(fields_of)).to_numpy()
+    for i, table, item in zip(parents[checked], tables[checked], items[checked], strict=True):
+        if (table, item) not in allowed:
+            yield _p(t, int(i), "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
 
 
 def locator_problem(locator: str, paper: bool) -> str | None:

@@ -97,20 +97,28 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
 # pandera schema.
 
 
+def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
+    """A list column's items, flat: (row position of each item as a numpy array, the items)."""
+    arr = pyarrow.chunked_array(series.array._pa_array).combine_chunks()  # type: ignore[attr-defined]
+    return pc.list_parent_indices(arr).to_numpy(zero_copy_only=False), pc.list_flatten(arr)
+
+
 def _list_rows(series: pd.Series, per_item: Callable[[pyarrow.Array], pyarrow.Array]) -> pd.Series:
     """True for each row none of whose items fails ``per_item`` (a vectorised item test)."""
-    arr = pyarrow.chunked_array(series.array._pa_array).combine_chunks()  # type: ignore[attr-defined]
-    flat = pc.list_flatten(arr)
-    bad = pc.invert(per_item(flat))
-    parents = pc.list_parent_indices(arr)
-    bad_rows = pc.filter(parents, bad).to_numpy(zero_copy_only=False)
+    parents, flat = list_items(series)
+    bad = per_item(flat).to_numpy(zero_copy_only=False) == False  # noqa: E712  (null counts as failing)
+    bad_rows = parents[bad]
     ok = pd.Series(True, index=series.index)
     ok.iloc[bad_rows] = False
     return ok
 
 
 def _no_duplicates(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: v is None or len(set(v)) == len(v), na_action="ignore").fillna(True)
+    parents, flat = list_items(series)
+    pairs = pd.DataFrame({"row": parents, "item": flat.to_numpy(zero_copy_only=False)})
+    ok = pd.Series(True, index=series.index)
+    ok.iloc[pairs.loc[pairs.duplicated(), "row"].unique()] = False
+    return ok
 
 
 def field_checks(field: Field) -> list[pa.Check]:

@@ -185,8 +185,11 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
     from .convert import pandera_schema, parse_column
 
     fields = schema["fields"]
-    columns = list(zip(*csv.rows, strict=True)) if csv.rows else [()] * len(fields)
-    text = pd.DataFrame({f["name"]: pd.Series(col, dtype="str") for f, col in zip(fields, columns, strict=True)})
+    if csv.arrow is not None:  # the fast reader's columns, zero-copy
+        text = pd.DataFrame({f["name"]: pd.Series(csv.arrow.column(i), dtype="str") for i, f in enumerate(fields)})
+    else:
+        columns = list(zip(*csv.rows, strict=True)) if csv.rows else [()] * len(fields)
+        text = pd.DataFrame({f["name"]: pd.Series(col, dtype="str") for f, col in zip(fields, columns, strict=True)})
     typed = {}
     problems: list[Problem] = []
     bad_cells: set[tuple[int, str]] = set()
