@@ -146,16 +146,17 @@ def bench_validate_synthetic(rows: int) -> dict:
         }
         fl = shutil.which("frictionless", path=str(Path(sys.executable).parent))
         if fl:
+            # frictionless validates one resource here: foreign keys to other tables are left out of
+            # its schema (it cannot resolve them alone), so it does less work than jsp-data validate.
+            schema = json.loads((HERE.parent / "schemas" / "agreements.json").read_text("utf-8"))
+            schema.pop("foreignKeys", None)
+            (tmp / "agreements.schema.json").write_text(json.dumps(schema), "utf-8")
             start = time.perf_counter()
-            subprocess.run(
-                [fl, "validate", str(data / "agreements.csv"), "--schema", str(HERE.parent / "schemas" / "agreements.json")],
-                env=ENV,
-                capture_output=True,
-            )
+            subprocess.run([fl, "validate", "agreements.csv", "--schema", "../agreements.schema.json", "--trusted"],
+                           cwd=data, env=ENV, capture_output=True)
             fwall = time.perf_counter() - start
-            result.update(
-                {"frictionless_wall_s": round(fwall, 2), "speedup_vs_frictionless": round(fwall / wall, 1), "goal_speedup": 8}
-            )
+            result.update({"frictionless_wall_s": round(fwall, 2), "speedup_vs_frictionless": round(fwall / wall, 1),
+                           "goal_speedup": 8})
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -239,19 +239,28 @@ def _types_mapper(typ: pyarrow.DataType) -> Any:
     return {pyarrow.int64(): pd.Int64Dtype(), pyarrow.bool_(): pd.BooleanDtype(), pyarrow.float64(): pd.Float64Dtype()}.get(typ)
 
 
+def _with_fixed_categories(column: pyarrow.ChunkedArray, values: list[str]) -> pyarrow.ChunkedArray:
+    """Re-encode a string column against the schema's allowed values, so pandas gets a categorical
+    with every allowed value as a category, in schema order, without a set_categories pass."""
+    if pyarrow.types.is_dictionary(column.type):
+        column = column.cast(pyarrow.string())
+    dictionary = pyarrow.array(values, type=pyarrow.string())
+    indices = pc.index_in(column, value_set=dictionary).cast(pyarrow.int32())
+    chunks = [pyarrow.DictionaryArray.from_arrays(chunk, dictionary) for chunk in indices.chunks]
+    return pyarrow.chunked_array(chunks, type=pyarrow.dictionary(pyarrow.int32(), pyarrow.string()))
+
+
 def arrow_to_frame(table: pyarrow.Table, fields: list[Field]) -> pd.DataFrame:
     """An Arrow table of the shipped Parquet as a typed frame: enums become categoricals."""
-    frame = table.to_pandas(types_mapper=_types_mapper, date_as_object=False, coerce_temporal_nanoseconds=False)
     by_name = {f["name"]: f for f in fields}
-    for name in frame.columns:
+    for i, name in enumerate(table.column_names):
         f = by_name[name]
         values = enum_values(f)
         if values and f["type"] == "string":
-            col = frame[name]
-            if not isinstance(col.dtype, pd.CategoricalDtype):
-                col = col.astype("category")
-            frame[name] = col.cat.set_categories(values)
-        elif f["type"] == "date" and frame[name].dtype != "datetime64[ms]":
+            table = table.set_column(i, name, _with_fixed_categories(table.column(i), values))
+    frame = table.to_pandas(types_mapper=_types_mapper, date_as_object=False, coerce_temporal_nanoseconds=False)
+    for name in frame.columns:
+        if by_name[name]["type"] == "date" and frame[name].dtype != "datetime64[ms]":
             frame[name] = frame[name].astype("datetime64[ms]")
     return frame
 

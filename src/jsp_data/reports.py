@@ -12,6 +12,7 @@ from .checks import PAPER_SECTIONS, PAPER_SOURCE
 from .descriptor import EVENT_TABLES
 
 COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
+BENCH_START, BENCH_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def counts_block(root: Path, tables: dict[str, Any]) -> str:
@@ -26,6 +27,39 @@ def counts_block(root: Path, tables: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def bench_block(root: Path) -> str:
+    """Markdown table of benchmarks/results.json (written by benchmarks/run.py), or a note."""
+    path = root / "benchmarks" / "results.json"
+    if not path.is_file():
+        return "No benchmark results yet: run `python benchmarks/run.py`."
+    r = json.loads(path.read_text("utf-8"))
+    imp, shipped, syn = r["import"], r["validate_shipped"], r["validate_synthetic"]
+    rows = [
+        "| what | measured | goal |",
+        "|---|---:|---:|",
+        f"| `import jsp_data`, added to a bare interpreter start (median of {imp['runs']}) | {imp['added_ms']} ms | {imp['goal_added_ms']} ms |",
+    ]
+    for name, t in r["load"]["tables"].items():
+        rows.append(f"| `load()` / `pandas.read_parquet`, {name} | {t['ratio']}x ({t['load_ms']} ms) | {r['load']['goal_ratio']}x |")
+    rows.append(f"| `jsp-data validate` on the shipped data, wall time with interpreter start | {shipped['wall_s']} s | {shipped['goal_s']} s |")
+    rows.append(f"| `jsp-data validate`, {syn['rows']:,} synthetic agreements rows, end to end | {syn['rows_per_s']:,} rows/s "
+                f"({syn['wall_s']} s, peak {syn['peak_rss_mb']} MB) | {syn['goal_rows_per_s']:,} rows/s |")
+    rows.append(f"| errors reported equal the {syn['faults_injected']:,} faults injected | {syn['errors_equal_faults']} | True |")
+    if "frictionless_wall_s" in syn:
+        rows.append(f"| `frictionless validate` on the same file (no foreign keys) | {syn['frictionless_wall_s']} s "
+                    f"({syn['speedup_vs_frictionless']}x) | {syn['goal_speedup']}x slower than ours |")
+    machine = r["machine"]
+    rows.append(f"\nMeasured {r['date']} on {machine['cpus']} cores, Python {machine['python']}.")
+    return "\n".join(rows)
+
+
+def _replace_block(text: str, start: str, end: str, body: str) -> str:
+    if start not in text:
+        return text
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
+
+
 def readme_text(root: Path, tables: dict[str, Any]) -> str | None:
     path = root / "README.md"
     if not path.is_file():
@@ -33,8 +67,8 @@ def readme_text(root: Path, tables: dict[str, Any]) -> str | None:
     text = path.read_text("utf-8")
     if COUNTS_START not in text:
         return None
-    pattern = re.compile(re.escape(COUNTS_START) + ".*?" + re.escape(COUNTS_END), re.S)
-    return pattern.sub(lambda _: f"{COUNTS_START}\n{counts_block(root, tables)}\n{COUNTS_END}", text)
+    text = _replace_block(text, COUNTS_START, COUNTS_END, counts_block(root, tables))
+    return _replace_block(text, BENCH_START, BENCH_END, bench_block(root))
 
 
 def coverage_text(tables: dict[str, Any]) -> str:
