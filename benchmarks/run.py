@@ -67,6 +67,18 @@ def _median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def _paired_medians(ours, theirs, runs: int) -> tuple[float, float]:
+    """Medians of two functions timed alternately, so drift in machine load hits both alike."""
+    ours(), theirs()
+    a, b = [], []
+    for _ in range(runs):
+        for fn, acc in ((ours, a), (theirs, b)):
+            start = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b)
+
+
 def bench_load(runs: int = 20, synthetic_rows: int = 100_000) -> dict:
     import pandas as pd
     import pyarrow as pa
@@ -81,8 +93,7 @@ def bench_load(runs: int = 20, synthetic_rows: int = 100_000) -> dict:
     results = {}
     for table in ("agreements", "meetings", "citations"):
         path = parquet_path(paths.data_root(), table)
-        ours = _median_time(lambda t=table: jsp_data.load(t), runs)
-        base = _median_time(lambda p=path: pd.read_parquet(p), runs)
+        ours, base = _paired_medians(lambda t=table: jsp_data.load(t), lambda p=path: pd.read_parquet(p), runs)
         results[f"{table} ({pq.ParquetFile(path).metadata.num_rows} rows)"] = {
             "load_ms": round(ours * 1000, 2),
             "read_parquet_ms": round(base * 1000, 2),
@@ -95,8 +106,9 @@ def bench_load(runs: int = 20, synthetic_rows: int = 100_000) -> dict:
         path = Path(tmp) / "meetings.parquet"
         pq.write_table(big, path, compression="zstd")
         table_fields = fields("meetings")
-        ours = _median_time(lambda: arrow_to_frame(pq.read_table(path), table_fields), runs)
-        base = _median_time(lambda: pd.read_parquet(path), runs)
+        ours, base = _paired_medians(
+            lambda: arrow_to_frame(pq.read_table(path), table_fields), lambda: pd.read_parquet(path), runs
+        )
     results[f"meetings x {synthetic_rows} synthetic rows"] = {
         "load_ms": round(ours * 1000, 2),
         "read_parquet_ms": round(base * 1000, 2),
@@ -152,11 +164,16 @@ def bench_validate_synthetic(rows: int) -> dict:
             schema.pop("foreignKeys", None)
             (tmp / "agreements.schema.json").write_text(json.dumps(schema), "utf-8")
             start = time.perf_counter()
-            subprocess.run([fl, "validate", "agreements.csv", "--schema", "../agreements.schema.json", "--trusted"],
-                           cwd=data, env=ENV, capture_output=True)
+            subprocess.run(
+                [fl, "validate", "agreements.csv", "--schema", "../agreements.schema.json", "--trusted"],
+                cwd=data,
+                env=ENV,
+                capture_output=True,
+            )
             fwall = time.perf_counter() - start
-            result.update({"frictionless_wall_s": round(fwall, 2), "speedup_vs_frictionless": round(fwall / wall, 1),
-                           "goal_speedup": 8})
+            result.update(
+                {"frictionless_wall_s": round(fwall, 2), "speedup_vs_frictionless": round(fwall / wall, 1), "goal_speedup": 8}
+            )
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -166,18 +183,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs and 20,000 synthetic rows (a smoke run)")
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument(
+        "--only",
+        choices=["import", "load", "validate_shipped", "validate_synthetic"],
+        help="rerun one benchmark and update its entry in results.json",
+    )
     args = ap.parse_args()
     runs = 5 if args.quick else 20
     rows = 20_000 if args.quick else args.rows
-    results = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "date": time.strftime("%Y-%m-%d"),
-        "import": bench_import(runs),
-        "load": bench_load(runs),
-        "validate_shipped": bench_validate_shipped(3 if args.quick else 5),
-        "validate_synthetic": bench_validate_synthetic(rows),
+    benches = {
+        "import": lambda: bench_import(runs),
+        "load": lambda: bench_load(max(runs, 50) if not args.quick else runs),
+        "validate_shipped": lambda: bench_validate_shipped(3 if args.quick else 5),
+        "validate_synthetic": lambda: bench_validate_synthetic(rows),
     }
     out = HERE / ("results-quick.json" if args.quick else "results.json")
+    results = json.loads(out.read_text("utf-8")) if args.only and out.is_file() else {}
+    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    results["date"] = time.strftime("%Y-%m-%d")
+    for name, bench in benches.items():
+        if args.only in (None, name):
+            results[name] = bench()
     out.write_text(json.dumps(results, indent=1) + "\n", "utf-8")
     print(json.dumps(results, indent=1))
 

@@ -15,8 +15,34 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["agreements", "meetings", "exercises", "aid_transfers", "citations", "sources"]
 NASTY = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["", " ", "=1+1", "@SUM(A1)", "-", "2013-02-29", "9999-99-99", "JPN;;AUS", "true", "TRUE", "\"", "a\nb",
-                     "\x07", "x" * 5000, "NaN", "null", "0", "-1", "1e9", "JPN,AUS", "ＪＰＮ", "\ufeff", "day", "held"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "=1+1",
+            "@SUM(A1)",
+            "-",
+            "2013-02-29",
+            "9999-99-99",
+            "JPN;;AUS",
+            "true",
+            "TRUE",
+            '"',
+            "a\nb",
+            "\x07",
+            "x" * 5000,
+            "NaN",
+            "null",
+            "0",
+            "-1",
+            "1e9",
+            "JPN,AUS",
+            "ＪＰＮ",
+            "\ufeff",
+            "day",
+            "held",
+        ]
+    ),
 )
 
 

@@ -193,6 +193,13 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_INVALID if has_errors(problems) else EXIT_OK
 
 
+def _cmd_audit_sample(args: argparse.Namespace) -> int:
+    from .audit import audit_sample, format_sample
+
+    print(format_sample(audit_sample(args.n, args.seed), args.format), end="")
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jsp-data", description="Japan's security partnerships in the Asia-Pacific: tables, validation, exports."
@@ -265,6 +272,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("new", help="folder or version")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="output format (default text)")
     p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser(
+        "audit-sample",
+        help="random event rows with their citations, for a second reviewer",
+        description="Print N random event rows (all event tables pooled, reproducible from --seed) with their coded facts, "
+        "citations and URLs; --format csv gives a verdict template with one line per fact.",
+    )
+    p.add_argument("--n", type=int, default=30, help="rows to draw (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--format", choices=["text", "csv"], default="text", help="output format (default text)")
+    p.set_defaults(func=_cmd_audit_sample)
 
     p = sub.add_parser(
         "versions",

@@ -40,14 +40,22 @@ def bench_block(root: Path) -> str:
         f"| `import jsp_data`, added to a bare interpreter start (median of {imp['runs']}) | {imp['added_ms']} ms | {imp['goal_added_ms']} ms |",
     ]
     for name, t in r["load"]["tables"].items():
-        rows.append(f"| `load()` / `pandas.read_parquet`, {name} | {t['ratio']}x ({t['load_ms']} ms) | {r['load']['goal_ratio']}x |")
-    rows.append(f"| `jsp-data validate` on the shipped data, wall time with interpreter start | {shipped['wall_s']} s | {shipped['goal_s']} s |")
-    rows.append(f"| `jsp-data validate`, {syn['rows']:,} synthetic agreements rows, end to end | {syn['rows_per_s']:,} rows/s "
-                f"({syn['wall_s']} s, peak {syn['peak_rss_mb']} MB) | {syn['goal_rows_per_s']:,} rows/s |")
+        rows.append(
+            f"| `load()` / `pandas.read_parquet`, {name} | {t['ratio']}x ({t['load_ms']} ms) | {r['load']['goal_ratio']}x |"
+        )
+    rows.append(
+        f"| `jsp-data validate` on the shipped data, wall time with interpreter start | {shipped['wall_s']} s | {shipped['goal_s']} s |"
+    )
+    rows.append(
+        f"| `jsp-data validate`, {syn['rows']:,} synthetic agreements rows, end to end | {syn['rows_per_s']:,} rows/s "
+        f"({syn['wall_s']} s, peak {syn['peak_rss_mb']} MB) | {syn['goal_rows_per_s']:,} rows/s |"
+    )
     rows.append(f"| errors reported equal the {syn['faults_injected']:,} faults injected | {syn['errors_equal_faults']} | True |")
     if "frictionless_wall_s" in syn:
-        rows.append(f"| `frictionless validate` on the same file (no foreign keys) | {syn['frictionless_wall_s']} s "
-                    f"({syn['speedup_vs_frictionless']}x) | {syn['goal_speedup']}x slower than ours |")
+        rows.append(
+            f"| `frictionless validate` on the same file (no foreign keys) | {syn['frictionless_wall_s']} s "
+            f"({syn['speedup_vs_frictionless']}x) | {syn['goal_speedup']}x slower than ours |"
+        )
     machine = r["machine"]
     rows.append(f"\nMeasured {r['date']} on {machine['cpus']} cores, Python {machine['python']}.")
     return "\n".join(rows)
