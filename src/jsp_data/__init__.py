@@ -8,7 +8,9 @@ from ._version import __version__
 from .cite import cite, sources_for
 from .descriptor import UnknownTableError, list_tables, metadata
 from .download import DownloadError, download
+from .exports import export
 from .load import describe, load, schema
+from .panel import dyad_year, participation
 from .problems import Problem
 from .releases import UnknownVersionError, data_version, versions
 from .validate import UsageError, validate
@@ -23,12 +25,15 @@ __all__ = [
     "cite",
     "data_version",
     "download",
+    "dyad_year",
+    "export",
     "sources_for",
     "versions",
     "describe",
     "list_tables",
     "load",
     "metadata",
+    "participation",
     "schema",
     "validate",
 ]

@@ -88,6 +88,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    if args.format in ("stata", "xlsx", "json"):
+        from .exports import export
+
+        files = export(args.to, args.format)
+        print(f"exported {len(list_tables())} tables ({args.format}, {len(files)} file(s)) to {args.to}")
+        return EXIT_OK
     from .build import parquet_path
     from .paths import data_root
 
@@ -240,7 +246,12 @@ def make_parser() -> argparse.ArgumentParser:
         description="Copy the installed tables, datapackage.json and schemas to DIR.",
     )
     p.add_argument("--to", required=True, metavar="DIR", help="destination folder")
-    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default csv)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet", "stata", "xlsx", "json"],
+        default="csv",
+        help="csv or parquet (the data files, with descriptor and schemas), stata (.dta 118 with labels), xlsx (one workbook with a codebook sheet) or json (default csv)",
+    )
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser(
@@ -328,7 +339,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (UsageError, UnknownTableError, KeyError, FileNotFoundError, ValueError, RuntimeError, ReleaseError) as exc:
+    except (
+        UsageError,
+        UnknownTableError,
+        KeyError,
+        FileNotFoundError,
+        ValueError,
+        RuntimeError,
+        ReleaseError,
+        ImportError,
+    ) as exc:
         print(f"jsp-data: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
