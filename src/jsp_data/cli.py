@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from ._version import __version__
@@ -94,26 +91,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         files = export(args.to, args.format)
         print(f"exported {len(list_tables())} tables ({args.format}, {len(files)} file(s)) to {args.to}")
         return EXIT_OK
-    from .build import parquet_path
-    from .paths import data_root
+    from .download import download  # the installed files, with descriptor and schemas: no network
 
-    root = data_root()
-    dest = Path(args.to)
-    if dest.exists() and not dest.is_dir():
-        raise UsageError(f"{dest} exists and is not a folder")
-    files = [Path("datapackage.json"), *sorted(p.relative_to(root) for p in (root / "schemas").glob("*.json"))]
-    for name in list_tables():
-        files.append(Path("data/csv") / f"{name}.csv" if args.format == "csv" else parquet_path(Path(), name))
-    dest.mkdir(parents=True, exist_ok=True)
-    # Copy everything to a temporary folder first, so a failure leaves no partial export.
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        for rel in files:
-            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / rel, Path(tmp) / rel)
-        for rel in files:
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(Path(tmp) / rel, dest / rel)
-    print(f"exported {len(list_tables())} tables ({args.format}) with datapackage.json and schemas to {dest}")
+    files = download(args.to, version=None, format=args.format)
+    print(
+        f"exported {len(list_tables())} tables ({args.format}, {len(files)} files with datapackage.json and schemas) to {args.to}"
+    )
     return EXIT_OK
 
 
