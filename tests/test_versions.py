@@ -87,13 +87,11 @@ def clone(tmp_path: Path, root: Path) -> Path:
 @pytest.fixture()
 def released(clone: Path, monkeypatch) -> Path:
     """The clone just after a release: unreleased changes (if any) released by the rules first."""
-    from jsp_data import _version
     from jsp_data.release import next_version, required_level
 
     monkeypatch.setattr(
         releases_module, "_registry", lambda: json.loads((clone / "src/jsp_data/registry.json").read_text("utf-8"))
     )
-    monkeypatch.setattr(_version, "__version__", _version.__version__)  # release() sets it; undo afterwards
     if jsp_data.data_version(clone) is None:
         previous = jsp_data.versions()[0]
         level, _ = required_level(clone, previous)

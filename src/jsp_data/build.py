@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import _version
 from ._version import REPOSITORY_URL
 from .problems import Problem
 from .validate import Layout, _csv_paths, read_tables
@@ -33,7 +32,9 @@ def _sha256(path: Path) -> str:
 def descriptor_text(root: Path) -> str:
     """The descriptor as it should be: version, homepage, each resource's bytes, hash and texts."""
     desc = json.loads((root / "datapackage.json").read_text("utf-8"))
-    desc["version"] = _version.__version__
+    from .citation_files import checkout_version
+
+    desc["version"] = checkout_version(root)
     desc["homepage"] = REPOSITORY_URL
     for res in desc["resources"]:
         csv = root / res["path"]

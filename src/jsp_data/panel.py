@@ -154,7 +154,7 @@ def dyad_year(
         flipped = panel.rename(columns={"state_a": "state_b", "state_b": "state_a"})
         panel = pd.concat([panel, flipped[panel.columns]], ignore_index=True)
     for side in ("a", "b"):
-        codes = panel[f"state_{side}"].map(lambda c: c)
+        codes = panel[f"state_{side}"]
         panel[f"iso3_{side}"] = codes.map(countries["iso3"])
         panel[f"cown_{side}"] = codes.map(countries["cown"]).astype("Int64")
         panel[f"gwn_{side}"] = codes.map(countries["gwn"]).astype("Int64")

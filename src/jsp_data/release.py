@@ -160,9 +160,6 @@ def release(root: Path, version: str, today: dt.date | None = None, log: Callabl
     version_file = root / "src/jsp_data/_version.py"
     text = version_file.read_text("utf-8")
     version_file.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', text), "utf-8")
-    from . import _version
-
-    _version.__version__ = version  # this process builds the descriptor and citation files with it
     problems = build(root, log=log)
     if problems:
         raise ReleaseError(f"the build failed: {problems[0].message}")
