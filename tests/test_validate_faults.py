@@ -341,6 +341,14 @@ CASES = [
         "end_reason",
         "conditional-required",
     ),
+    (
+        "pre-2000 event the paper does not name",
+        cell("meetings", "mtg-2014-aus-2plus2-5", "start_date", "1998-06-11"),
+        MTG,
+        ("meetings", "mtg-2014-aus-2plus2-5"),
+        "start_date",
+        "scope-year",
+    ),
     ("host not among parties", cell("meetings", SUMMIT, "host", "USA"), MTG, ("meetings", SUMMIT), "host", "role-in-parties"),
 ]
 

@@ -21,6 +21,14 @@ from .problems import Problem
 EARLIEST = pd.Timestamp("1945-01-01")
 MAX_CELL = 4000
 PAPER_SOURCE = "src-sahashi-2013"
+SCOPE_START = pd.Timestamp("2000-01-01")
+# The date that places an event row in time, per event table.
+FIRST_DATE = {
+    "agreements": "signed_date",
+    "meetings": "start_date",
+    "exercises": "start_date",
+    "aid_transfers": "commitment_date",
+}
 # Sections of the founding paper (slug -> footnote numbers that stand in it). A test reads the
 # paper at ../shared and checks this map against it.
 PAPER_SECTIONS: dict[str, range] = {
@@ -411,6 +419,18 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                             "weak-sources",
                             "only secondary sources support this row: cite an official, news or paper source",
                         )
+                # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
+                first = e.frame[FIRST_DATE[name]]
+                on_paper = _isin(e.frame["id"], set(t.frame.loc[mine & t.frame["source_id"].eq(PAPER_SOURCE), "id"]))
+                for i in _rows((first < SCOPE_START) & ~on_paper):
+                    yield _p(
+                        e,
+                        i,
+                        FIRST_DATE[name],
+                        _fmt_date(first[i]),
+                        "scope-year",
+                        "before 2000 only events the founding paper names are in scope: cite the paper (sec=...) or leave the row out",
+                    )
     if "withdrawals" in tables:
         t = tables["withdrawals"]
         for i, (table, rep) in enumerate(zip(t.frame["table"], t.frame["replaced_by"], strict=True)):
