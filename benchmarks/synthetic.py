@@ -22,6 +22,46 @@ from pathlib import Path
 import jsp_data
 from jsp_data.paths import data_root
 
+# Titles are drawn from these words, so that two rows rarely look like the same event twice
+WORDS = [
+    "joint",
+    "declaration",
+    "statement",
+    "agreement",
+    "memorandum",
+    "cooperation",
+    "security",
+    "defence",
+    "maritime",
+    "partnership",
+    "strategic",
+    "action",
+    "plan",
+    "exchange",
+    "logistics",
+    "information",
+    "protection",
+    "transfer",
+    "equipment",
+    "technology",
+    "reciprocal",
+    "access",
+    "forces",
+    "vision",
+    "framework",
+    "arrangement",
+    "dialogue",
+    "coast",
+    "guard",
+    "capacity",
+    "building",
+    "disaster",
+    "relief",
+    "peacekeeping",
+    "cyber",
+    "space",
+    "training",
+]
 FAULTS = ("type", "enum", "foreign-key", "date-order", "pattern", "formula-injection")
 
 
@@ -80,7 +120,7 @@ def main() -> None:
             parties = sorted({"JPN", *rng.sample(countries, rng.randint(1, 3))})
             row = {
                 "id": row_id,
-                "title": f"Synthetic agreement {i} between {' and '.join(parties)}",
+                "title": " ".join(rng.sample(WORDS, 6)).capitalize(),
                 "title_ja": f"合成協定 {i}",
                 "kind": rng.choice(kinds),
                 "parties": ";".join(parties),

@@ -89,16 +89,41 @@ def _rows(mask: pd.Series) -> Iterator[int]:
         yield int(i)
 
 
-def _isin(values: Any, known: Iterable[Any]) -> pd.Series:
+def _arrow(values: Any) -> Any:
+    """A string column (pandas Series, Arrow array, or iterable) as an Arrow string array, zero-copy
+    where pandas already holds Arrow data."""
+    import pyarrow as pa
+
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    if isinstance(values, pd.Series):
+        held = getattr(values.array, "_pa_array", None)
+        if held is not None and pa.types.is_string(held.type):
+            return held
+        return pa.array(values.astype("str"), type=pa.string(), from_pandas=True)
+    return pa.array([v for v in values if isinstance(v, str)], type=pa.string())
+
+
+def _known(values: Any) -> Any:
+    """The distinct non-missing values of a column, as an Arrow array (a set that stays in Arrow)."""
+    import pyarrow.compute as pc
+
+    arr = _arrow(values)
+    return pc.unique(pc.drop_null(arr))
+
+
+def _isin(values: Any, known: Any) -> pd.Series:
     """Membership test in Arrow: pandas' ``isin`` on string columns builds one scalar per known value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     index = values.index if isinstance(values, pd.Series) else None
-    arr = pa.array(values.astype("str") if isinstance(values, pd.Series) else values, type=pa.string(), from_pandas=True)
-    value_set = pa.array([k for k in known if isinstance(k, str)], type=pa.string())
-    out = pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
-    return pd.Series(out, index=index, dtype=bool)
+    value_set = known if isinstance(known, pa.Array) else pa.array(_known(known))
+    out = pc.is_in(_arrow(values), value_set=pc.cast(value_set, pa.string()))
+    array = (
+        out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
+    )
+    return pd.Series(array, index=index, dtype=bool)
 
 
 def _lists(series: pd.Series) -> list[list[str]]:
@@ -256,8 +281,8 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- table and cross-table rules
 
 
-def _index(tables: dict[str, TableData], names: Iterable[str], column: str = "id") -> dict[str, set[str]]:
-    return {n: set(tables[n].frame[column].dropna().tolist()) for n in names if n in tables}
+def _index(tables: dict[str, TableData], names: Iterable[str], column: str = "id") -> dict[str, Any]:
+    return {n: _known(tables[n].frame[column]) for n in names if n in tables}
 
 
 def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
@@ -273,7 +298,7 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
         for column, resource, key in schema_fks + refs:
             if resource not in tables:
                 continue
-            known = set(tables[resource].frame[key].dropna().tolist())
+            known = _known(tables[resource].frame[key])
             values = t.frame[column]
             if column in list_columns:
                 from .convert import list_items
@@ -307,10 +332,11 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
 MAX_SUGGEST = 5000
 
 
-def _closest(value: str, known: set[str]) -> str:
+def _closest(value: str, known: Any) -> str:
     if len(known) > MAX_SUGGEST:
         return ""
-    close = difflib.get_close_matches(str(value), sorted(known), n=1)
+    candidates = sorted(known.to_pylist() if hasattr(known, "to_pylist") else known)
+    close = difflib.get_close_matches(str(value), candidates, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -327,7 +353,7 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
                     yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {seen[value]}")
                 seen.setdefault(value, name)
     if "withdrawals" in tables:
-        withdrawn = set(tables["withdrawals"].frame["id"].dropna())
+        withdrawn = _known(tables["withdrawals"].frame["id"])
         for name in EVENT_TABLES:
             if name in tables:
                 t = tables[name]
@@ -345,6 +371,9 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
             yield from _near_duplicates(tables[name])
 
 
+NEIGHBOURS = 3
+
+
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
     date_col = "signed_date" if t.name == "agreements" else "commitment_date" if t.name == "aid_transfers" else "start_date"
     frame = t.frame
@@ -358,22 +387,30 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     keys = keys[keys["date"].notna() & keys.duplicated(keep=False)]
     if keys.empty:
         return
-    groups = keys.groupby(["date", "parties"]).groups
-    for group in groups.values():
-        rows = list(group)
-        for a_pos, a in enumerate(rows):
-            for b in rows[a_pos + 1 :]:
-                ratio = difflib.SequenceMatcher(None, str(frame["title"][a]).lower(), str(frame["title"][b]).lower()).ratio()
-                if ratio >= 0.85:
-                    yield _p(
-                        t,
-                        int(b),
-                        "id",
-                        frame["id"][b],
-                        "possible-duplicate-event",
-                        f"same date, parties and nearly the same title as {frame['id'][a]} (line {t.lines[int(a)]}): the same event entered twice?",
-                        severity="warning",
-                    )
+    keys["title"] = frame["title"].astype("str").str.lower()[keys.index]
+    # Near-identical titles sort next to each other: within a (date, parties) group each title is
+    # compared with its next NEIGHBOURS in sorted order, so a large group costs linear time.
+    ordered = keys.sort_values(["date", "parties", "title"])
+    rows, titles = ordered.index.to_numpy(), ordered["title"].tolist()
+    same = (ordered["date"].eq(ordered["date"].shift(-1)) & ordered["parties"].eq(ordered["parties"].shift(-1))).to_numpy()
+    for pos in range(len(rows)):
+        for step in range(1, NEIGHBOURS + 1):
+            if pos + step >= len(rows) or not same[pos + step - 1]:
+                break
+            a, b = int(rows[pos]), int(rows[pos + step])
+            matcher = difflib.SequenceMatcher(None, titles[pos], titles[pos + step])
+            # the cheap upper bounds first, as difflib.get_close_matches does
+            if matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85:
+                first, second = sorted((a, b))
+                yield _p(
+                    t,
+                    second,
+                    "id",
+                    frame["id"][second],
+                    "possible-duplicate-event",
+                    f"same date, parties and nearly the same title as {frame['id'][first]} (line {t.lines[first]}): the same event entered twice?",
+                    severity="warning",
+                )
 
 
 def links(tables: dict[str, TableData]) -> Iterator[Problem]:
@@ -404,8 +441,8 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
             if name in tables:
                 e = tables[name]
                 mine = link_table.eq(name)
-                cited = _isin(e.frame["id"], set(t.frame.loc[mine, "id"]))
-                strong = _isin(e.frame["id"], set(t.frame.loc[mine & strong_source, "id"]))
+                cited = _isin(e.frame["id"], _known(t.frame.loc[mine, "id"]))
+                strong = _isin(e.frame["id"], _known(t.frame.loc[mine & strong_source, "id"]))
                 for i in _rows(e.frame["id"].notna() & ~(cited & strong)):
                     row_id = e.frame["id"][i]
                     if not cited[i]:
@@ -421,7 +458,7 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                         )
                 # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
                 first = e.frame[FIRST_DATE[name]]
-                on_paper = _isin(e.frame["id"], set(t.frame.loc[mine & t.frame["source_id"].eq(PAPER_SOURCE), "id"]))
+                on_paper = _isin(e.frame["id"], _known(t.frame.loc[mine & t.frame["source_id"].eq(PAPER_SOURCE), "id"]))
                 for i in _rows((first < SCOPE_START) & ~on_paper):
                     yield _p(
                         e,
@@ -431,16 +468,15 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                         "scope-year",
                         "before 2000 only events the founding paper names are in scope: cite the paper (sec=...) or leave the row out",
                     )
-    if "withdrawals" in tables:
-        t = tables["withdrawals"]
-        for i, (table, rep) in enumerate(zip(t.frame["table"], t.frame["replaced_by"], strict=True)):
-            if isinstance(rep, str) and rep not in event_ids.get(table, set()):
-                yield _p(t, i, "replaced_by", rep, "foreign-key", f"no row {rep} in {table}")
-    if "gaps" in tables:
-        t = tables["gaps"]
-        for i, (table, row) in enumerate(zip(t.frame["table"], t.frame["row_id"], strict=True)):
-            if isinstance(row, str) and row not in event_ids.get(table, set()):
-                yield _p(t, i, "row_id", row, "foreign-key", f"no row {row} in {table}")
+    for link, column in (("withdrawals", "replaced_by"), ("gaps", "row_id")):
+        if link not in tables:
+            continue
+        t = tables[link]
+        link_table = t.frame["table"].astype("str")
+        for table in EVENT_TABLES:
+            known = event_ids.get(table, _known([]))
+            for i in _rows(link_table.eq(table) & t.frame[column].notna() & ~_isin(t.frame[column], known)):
+                yield _p(t, i, column, t.frame[column][i], "foreign-key", f"no row {t.frame[column][i]} in {table}")
 
 
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
