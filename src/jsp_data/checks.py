@@ -15,20 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from .descriptor import EVENT_TABLES
+from .descriptor import EVENT_DATE, EVENT_TABLES
 from .problems import Problem
 
 EARLIEST = pd.Timestamp("1945-01-01")
 MAX_CELL = 4000
 PAPER_SOURCE = "src-sahashi-2013"
 SCOPE_START = pd.Timestamp("2000-01-01")
-# The date that places an event row in time, per event table.
-FIRST_DATE = {
-    "agreements": "signed_date",
-    "meetings": "start_date",
-    "exercises": "start_date",
-    "aid_transfers": "commitment_date",
-}
 # Sections of the founding paper (slug -> footnote numbers that stand in it). A test reads the
 # paper at ../shared and checks this map against it.
 PAPER_SECTIONS: dict[str, range] = {
@@ -124,11 +117,6 @@ def _isin(values: Any, known: Any) -> pd.Series:
         out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
     )
     return pd.Series(array, index=index, dtype=bool)
-
-
-def _lists(series: pd.Series) -> list[list[str]]:
-    """Cells of a list column as Python lists, an empty list for a missing cell."""
-    return [list(v) if isinstance(v, list) else [] for v in series.tolist()]
 
 
 def _fmt_date(value: Any) -> str | None:
@@ -375,7 +363,7 @@ NEIGHBOURS = 3
 
 
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
-    date_col = "signed_date" if t.name == "agreements" else "commitment_date" if t.name == "aid_transfers" else "start_date"
+    date_col = EVENT_DATE[t.name]
     frame = t.frame
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -457,13 +445,13 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                             "only secondary sources support this row: cite an official, news or paper source",
                         )
                 # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
-                first = e.frame[FIRST_DATE[name]]
+                first = e.frame[EVENT_DATE[name]]
                 on_paper = _isin(e.frame["id"], _known(t.frame.loc[mine & t.frame["source_id"].eq(PAPER_SOURCE), "id"]))
                 for i in _rows((first < SCOPE_START) & ~on_paper):
                     yield _p(
                         e,
                         i,
-                        FIRST_DATE[name],
+                        EVENT_DATE[name],
                         _fmt_date(first[i]),
                         "scope-year",
                         "before 2000 only events the founding paper names are in scope: cite the paper (sec=...) or leave the row out",

@@ -12,6 +12,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 EVENT_TABLES = ("agreements", "aid_transfers", "exercises", "meetings")
+# The date that places an event row in time, per event table (scope, duplicates, coverage, figure).
+EVENT_DATE = {
+    "agreements": "signed_date",
+    "aid_transfers": "commitment_date",
+    "exercises": "start_date",
+    "meetings": "start_date",
+}
 
 
 class UnknownTableError(KeyError):

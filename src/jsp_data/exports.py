@@ -60,17 +60,10 @@ def _json(name: str, path: Path) -> None:
     from .load import load
 
     frame = load(name)
-    frame.to_json(path, orient="records", date_format="iso", force_ascii=False, indent=1, date_unit="s")
-    # to_json writes dates as full ISO timestamps; keep the CSV's YYYY-MM-DD
-    import json
-
-    records = json.loads(path.read_text("utf-8"))
-    date_fields = [f["name"] for f in fields(name) if f["type"] == "date"]
-    for record in records:
-        for d in date_fields:
-            if record.get(d):
-                record[d] = record[d][:10]
-    path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    for f in fields(name):
+        if f["type"] == "date":  # the CSV's YYYY-MM-DD, not a timestamp
+            frame[f["name"]] = frame[f["name"]].dt.strftime("%Y-%m-%d")
+    frame.to_json(path, orient="records", force_ascii=False, indent=1)
 
 
 def _xlsx(path: Path) -> None:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from .descriptor import EVENT_TABLES
+from .descriptor import EVENT_DATE, EVENT_TABLES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-DATE_COLUMN = {
-    "agreements": "signed_date",
-    "exercises": "start_date",
-    "meetings": "start_date",
-    "aid_transfers": "commitment_date",
-}
 COLOURS = {"agreements": "#1b6ca8", "exercises": "#c0392b", "meetings": "#7f8c8d", "aid_transfers": "#27ae60"}
 
 
@@ -27,8 +21,8 @@ def events_by_partner_year(top: int = 15) -> Any:
     states = set(countries.index[countries["kind"].astype("str") == "state"]) - {"JPN"}
     rows = []
     for table in EVENT_TABLES:
-        frame = load(table, columns=["id", "parties", DATE_COLUMN[table]])
-        for parties, date in zip(frame["parties"], frame[DATE_COLUMN[table]], strict=True):
+        frame = load(table, columns=["id", "parties", EVENT_DATE[table]])
+        for parties, date in zip(frame["parties"], frame[EVENT_DATE[table]], strict=True):
             if pd.isna(date) or not isinstance(parties, list):
                 continue
             for code in set(parties) & states:

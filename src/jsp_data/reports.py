@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks import PAPER_SECTIONS, PAPER_SOURCE
-from .descriptor import EVENT_TABLES
+from .descriptor import EVENT_DATE, EVENT_TABLES
 
 COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 BENCH_START, BENCH_END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -130,12 +130,11 @@ def coverage_text(tables: dict[str, Any]) -> str:
             out += ["Not sourced (gaps):", ""] + missing[section] + [""]
     out += ["## Rows per partner, table and year", "", "A multilateral event counts once for every partner in it.", ""]
     counter: Counter[tuple[str, str, int]] = Counter()
-    date_col = {"agreements": "signed_date", "aid_transfers": "commitment_date"}
     for name in EVENT_TABLES:
         if name not in tables:
             continue
         f = tables[name].frame
-        column = date_col.get(name, "start_date")
+        column = EVENT_DATE[name]
         fallback = f["requested_date"] if name == "aid_transfers" else None
         for k, (parties, date) in enumerate(zip(f["parties"], f[column], strict=True)):
             if date is None or date != date:
