@@ -45,3 +45,28 @@ def test_build_writes_nothing_when_data_is_invalid(scratch):
     after = _digests(scratch)
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed == {"data/csv/agreements.csv"}  # only the edit itself
+
+
+def test_reconciliation_names_only_rows_and_sources_that_exist(root, scratch):
+    import json
+
+    spec_path = scratch / "docs" / "reconciliation.json"
+    spec_path.parent.mkdir()
+    spec = json.loads((root / "docs" / "reconciliation.json").read_text("utf-8"))
+    spec["aggregates"][0]["items"][0]["rows"].append("agr-2099-xyz-not-a-row")
+    spec_path.write_text(json.dumps(spec), "utf-8")
+    problems = build(scratch, log=lambda m: None)
+    assert [(p.file, p.column, p.value, p.check) for p in problems] == [
+        ("docs/reconciliation.json", "rows", "agr-2099-xyz-not-a-row", "foreign-key")
+    ]
+
+
+def test_reconciliation_page_counts_the_rows_it_names(root):
+    import json
+
+    spec = json.loads((root / "docs" / "reconciliation.json").read_text("utf-8"))
+    page = (root / "docs" / "reconciliation.md").read_text("utf-8")
+    for agg in spec["aggregates"]:
+        coded = sum(1 for item in agg["items"] if item["rows"])
+        assert f"## {agg['title']}" in page
+        assert f"Official items: {len(agg['items'])}; coded: {coded};" in page

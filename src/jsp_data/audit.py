@@ -12,9 +12,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-# Columns a reviewer checks on the page; ids, coder judgements (objectives, confidence) and free
-# text are left out of the verdict template.
-SKIP = {"id", "objectives", "objectives_basis", "confidence", "notes", "title_ja", "status_verified"}
+# Columns a reviewer checks on the page; ids and coder judgements (objectives, confidence) are left
+# out of the verdict template. Notes stay in: they state facts too (the first audit, which left
+# them out, could not check them).
+SKIP = {"id", "objectives", "objectives_basis", "confidence", "title_ja", "status_verified"}
 
 
 def audit_sample(n: int = 30, seed: int = 0) -> list[dict[str, Any]]:

@@ -148,6 +148,10 @@ def build(root: Path, check: bool = False, log: Callable[[str], None] = print) -
         log("updated data/csv/countries.csv from countrycode")
     tables, problems = read_tables(layout)
     errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        from .reconcile import spec_problems
+
+        errors = spec_problems(root, tables)
     if errors:
         return errors
     stale = country_problems(root, tables) if check else []

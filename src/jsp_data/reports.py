@@ -1,4 +1,6 @@
-"""Generated documents: the README's row counts and docs/coverage.md. Written by ``jsp-data build``."""
+"""Generated documents: the README's row counts, docs/coverage.md, docs/codebook.md and docs/reconciliation.md.
+
+Written by ``jsp-data build``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from .checks import PAPER_SECTIONS, PAPER_SOURCE
 from .descriptor import EVENT_DATE, EVENT_TABLES
+from .reconcile import reconciliation_text
 
 COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 BENCH_START, BENCH_END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -239,4 +242,7 @@ def generated_files(root: Path, tables: dict[str, Any]) -> dict[str, str]:
     readme = readme_text(root, tables)
     if readme is not None:
         files["README.md"] = readme
+    reconciliation = reconciliation_text(root, tables)
+    if reconciliation is not None:
+        files["docs/reconciliation.md"] = reconciliation
     return files
