@@ -32,3 +32,17 @@ def test_every_transfer_is_capacity_building():
     # Section 10, question 1: yes for every aid row.
     missing = [row_id for row_id, _, objs in _objectives("aid_transfers") if "capacity_building" not in objs]
     assert missing == []
+
+
+def test_series_status_is_never_older_than_its_latest_held_edition():
+    # Section 6: a series' status_verified is never older than its latest held edition.
+    series = jsp_data.load("series", columns=["id", "status_verified"])
+    verified = dict(zip(series["id"], series["status_verified"], strict=True))
+    stale = []
+    for table in ("meetings", "exercises"):
+        rows = jsp_data.load(table, columns=["id", "series", "status", "start_date"])
+        held = rows[(rows["status"] == "held") & rows["series"].notna()]
+        for series_id, start in held.groupby("series", observed=True)["start_date"].max().items():
+            if start > verified[series_id]:
+                stale.append((series_id, str(verified[series_id].date()), str(start.date())))
+    assert stale == []
