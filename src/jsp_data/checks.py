@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -111,12 +113,25 @@ def _isin(values: Any, known: Any) -> pd.Series:
     import pyarrow.compute as pc
 
     index = values.index if isinstance(values, pd.Series) else None
-    value_set = known if isinstance(known, pa.Array) else pa.array(_known(known))
-    out = pc.is_in(_arrow(values), value_set=pc.cast(value_set, pa.string()))
+    value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(_known(known)), pa.string())
+    arr = _arrow(values)
+    if len(value_set) > 4 * len(arr) + 10_000:
+        # A few values against a million known ones: hashing the known set would dominate, so
+        # keep only the known values that occur among the values (same membership, less work).
+        distinct = pc.cast(_known(arr), pa.string())
+        value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
+    out = pc.is_in(arr, value_set=value_set)
     array = (
         out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
     )
     return pd.Series(array, index=index, dtype=bool)
+
+
+def pa_strings(values: Iterable[str]) -> Any:
+    """A list of Python strings as an Arrow string array (a value set for membership tests)."""
+    import pyarrow as pa
+
+    return pa.array(list(values), type=pa.string())
 
 
 def _fmt_date(value: Any) -> str | None:
@@ -131,9 +146,7 @@ def safety(t: TableData) -> Iterator[Problem]:
     for f in t.fields:
         name = f["name"]
         col = t.text[name]
-        # One vectorised pass finds the few suspect cells; each is then classified on its own.
-        suspect = col.str.contains(_SUSPECT) | (col.str.len() > MAX_CELL)
-        for i in _rows(suspect):
+        for i in _suspect_rows(col):
             cell = col[i]
             if f["type"] in ("string", "list") and _FORMULA.search(cell):
                 message = "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula"
@@ -146,6 +159,28 @@ def safety(t: TableData) -> Iterator[Problem]:
                 yield _p(t, i, name, escaped, "line-break-in-cell", "the cell holds a line break")
             if len(cell) > MAX_CELL:
                 yield _p(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
+
+
+def _suspect_rows(col: pd.Series) -> Iterator[int]:
+    """Rows whose cell matches _SUSPECT or is longer than MAX_CELL, in order.
+
+    Vectorised passes over the column's bytes find a superset (a control or line-break byte
+    anywhere, a first byte that can start a formula, more than MAX_CELL bytes); each candidate
+    is then tested exactly, so a million clean cells cost no regex call.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of, first_bytes, rows_with_bytes, to_numpy_bool
+
+    arr = arrow_of(col)
+    control = rows_with_bytes(arr, lambda b: ((b < 0x20) & (b != 0x09)) | (b == 0x7F))
+    formula = np.flatnonzero(np.isin(first_bytes(arr), [ord(c) for c in "=+-@\t\r"]))
+    long = np.flatnonzero(to_numpy_bool(pc.greater(pc.binary_length(arr), MAX_CELL)))
+    for i in np.unique(np.concatenate([control, formula, long])).tolist():
+        cell = col[i]
+        if isinstance(cell, str) and (_SUSPECT.search(cell) or len(cell) > MAX_CELL):
+            yield i
 
 
 # --------------------------------------------------------------------------- row rules
@@ -194,15 +229,27 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     """Rules of event rows: JPN and role holders among parties, status consistent with dates."""
     from .convert import list_items
 
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import to_numpy_bool
+
     frame = t.frame
     parents, flat = list_items(frame["parties"])
+    listed_rows = np.zeros(len(frame), bool)
+    listed_rows[parents] = True
+    with_japan = np.zeros(len(frame), bool)
+    with_japan[parents[to_numpy_bool(pc.equal(flat, "JPN"))]] = True
+    for i in np.flatnonzero(listed_rows & ~with_japan).tolist():
+        lo, hi = np.searchsorted(parents, [i, i + 1])  # a row's items are contiguous
+        yield _p(t, i, "parties", ";".join(sorted(flat[lo:hi].to_pylist())), "parties-japan", "parties must include JPN")
+    if not any(role in frame for role in (*ROLE_COLUMNS, "observers")):
+        yield from _event_table_rules(t, today)
+        return
     items = flat.to_numpy(zero_copy_only=False)
     # (row, party) pairs as "row|CODE" strings, so role checks are one membership test each
     pairs = pd.Series(parents.astype(str)).str.cat(pd.Series(items, dtype="str"), sep="|")
-    with_japan = set(parents[items == "JPN"].tolist())
-    for i in sorted(set(parents.tolist()) - with_japan):
-        yield _p(t, i, "parties", ";".join(sorted(items[parents == i])), "parties-japan", "parties must include JPN")
-    listed = set(parents.tolist())
+    listed = set(np.flatnonzero(listed_rows).tolist())
     for role in ROLE_COLUMNS:
         if role in frame:
             values = frame[role]
@@ -222,6 +269,12 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
                 bad.setdefault(i, []).append(code)
         for i, codes in sorted(bad.items()):
             yield _p(t, i, "observers", ";".join(sorted(codes)), "role-in-parties", "observers must also be listed in parties")
+    yield from _event_table_rules(t, today)
+
+
+def _event_table_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
+    """The rules of one event table beyond its parties: agreement, aid and status rules."""
+    frame = t.frame
     if t.name == "agreements":
         yield from _agreement_rules(t)
     if t.name == "aid_transfers":
@@ -291,10 +344,14 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
             if column in list_columns:
                 from .convert import list_items
 
+                import pyarrow.compute as pc
+
+                from .convert import to_numpy_bool
+
                 parents, flat = list_items(values)
-                items = flat.to_numpy(zero_copy_only=False)
-                unknown = ~_isin(flat, known).to_numpy() & (items != "")
-                for i, item in zip(parents[unknown], items[unknown], strict=True):
+                unknown = ~_isin(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
+                items = flat.filter(unknown).to_pylist()
+                for i, item in zip(parents[unknown], items, strict=True):
                     yield _p(
                         t,
                         int(i),
@@ -323,23 +380,32 @@ MAX_SUGGEST = 5000
 def _closest(value: str, known: Any) -> str:
     if len(known) > MAX_SUGGEST:
         return ""
-    candidates = sorted(known.to_pylist() if hasattr(known, "to_pylist") else known)
-    close = difflib.get_close_matches(str(value), candidates, n=1)
+    candidates = tuple(sorted(known.to_pylist() if hasattr(known, "to_pylist") else known))
+    return _closest_in(str(value), candidates)
+
+
+@lru_cache(maxsize=4096)
+def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
+    """The suggestion for one wrong value: cached, as a million rows may repeat one typo."""
+    close = difflib.get_close_matches(value, candidates, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
     """Ids unique across tables, withdrawn ids not reused, near-duplicate events (warning)."""
-    seen: dict[str, str] = {}
+    earlier: list[tuple[str, Any]] = []  # (table, its distinct ids), in the order tables are read
     for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
         if name not in tables:
             continue
         t = tables[name]
-        for i, value in enumerate(t.frame["id"].tolist()):
-            if isinstance(value, str):
-                if value in seen and seen[value] != name:
-                    yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {seen[value]}")
-                seen.setdefault(value, name)
+        unclaimed = pd.Series(True, index=t.frame.index)
+        for owner, owned in earlier:  # an id is reported against the first table that used it
+            taken = unclaimed & _isin(t.frame["id"], owned)
+            for i in _rows(taken):
+                value = t.frame["id"][i]
+                yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {owner}")
+            unclaimed &= ~taken
+        earlier.append((name, _known(t.frame["id"])))
     if "withdrawals" in tables:
         withdrawn = _known(tables["withdrawals"].frame["id"])
         for name in EVENT_TABLES:
@@ -363,33 +429,49 @@ NEIGHBOURS = 3
 
 
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
-    date_col = EVENT_DATE[t.name]
-    frame = t.frame
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # Only rows that share a date and a party list can be duplicates: find those first, vectorised.
+    date_col = EVENT_DATE[t.name]
+    frame = t.frame
+    # Only rows that share a date and a party list can be duplicates: find those first, as
+    # integer codes (date code * number of party lists + party-list code) counted with numpy.
     parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
-    party_keys = pd.Series(pc.binary_join(parties, ";"), index=frame.index, dtype="str")
-    keys = pd.DataFrame({"date": frame[date_col], "parties": party_keys})
-    keys = keys[keys["date"].notna() & keys.duplicated(keep=False)]
-    if keys.empty:
+    joined = pc.binary_join(parties, ";")
+    party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
+    dates = frame[date_col].to_numpy()
+    dated = ~np.isnat(dates)
+    date_codes = np.unique(dates[dated], return_inverse=True)[1].astype(np.int64)
+    keys = date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1
+    counts = np.unique(keys, return_inverse=True, return_counts=True)
+    shared = np.flatnonzero(dated)[counts[2][counts[1]] > 1]
+    if not len(shared):
         return
-    keys["title"] = frame["title"].astype("str").str.lower()[keys.index]
+    party_keys = pd.Series(pc.take(joined, pa.array(shared)), index=shared, dtype="str")
+    keys_frame = pd.DataFrame({"date": frame[date_col].iloc[shared], "parties": party_keys})
+    keys_frame["title"] = frame["title"].iloc[shared].astype("str").str.lower()
     # Near-identical titles sort next to each other: within a (date, parties) group each title is
     # compared with its next NEIGHBOURS in sorted order, so a large group costs linear time.
-    ordered = keys.sort_values(["date", "parties", "title"])
+    ordered = keys_frame.sort_values(["date", "parties", "title"])
     rows, titles = ordered.index.to_numpy(), ordered["title"].tolist()
     same = (ordered["date"].eq(ordered["date"].shift(-1)) & ordered["parties"].eq(ordered["parties"].shift(-1))).to_numpy()
+    counts: dict[int, Counter[str]] = {}
     for pos in range(len(rows)):
         for step in range(1, NEIGHBOURS + 1):
             if pos + step >= len(rows) or not same[pos + step - 1]:
                 break
-            a, b = int(rows[pos]), int(rows[pos + step])
-            matcher = difflib.SequenceMatcher(None, titles[pos], titles[pos + step])
-            # the cheap upper bounds first, as difflib.get_close_matches does
-            if matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85:
-                first, second = sorted((a, b))
+            a, b = titles[pos], titles[pos + step]
+            # the cheap upper bounds first, as difflib.get_close_matches does; both are computed
+            # here as difflib computes them (SequenceMatcher.quick_ratio is a slow Python loop)
+            if _ratio(min(len(a), len(b)), len(a) + len(b)) < 0.85:
+                continue
+            ca = counts.setdefault(pos, Counter(a))
+            cb = counts.setdefault(pos + step, Counter(b))
+            if _ratio(sum((ca & cb).values()), len(a) + len(b)) < 0.85:
+                continue
+            if difflib.SequenceMatcher(None, a, b).ratio() >= 0.85:
+                first, second = sorted((int(rows[pos]), int(rows[pos + step])))
                 yield _p(
                     t,
                     second,
@@ -399,6 +481,11 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
                     f"same date, parties and nearly the same title as {frame['id'][first]} (line {t.lines[first]}): the same event entered twice?",
                     severity="warning",
                 )
+
+
+def _ratio(matches: int, length: int) -> float:
+    """difflib's similarity formula, so the upper bounds above compare exactly as difflib's do."""
+    return 2.0 * matches / length if length else 1.0
 
 
 def links(tables: dict[str, TableData]) -> Iterator[Problem]:
@@ -413,7 +500,8 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
         t = tables[link]
         link_table = t.frame["table"].astype("str")
         for table, known in event_ids.items():
-            for i in _rows(link_table.eq(table) & t.frame["id"].notna() & ~_isin(t.frame["id"], known)):
+            mine = link_table.eq(table) & t.frame["id"].notna()
+            for i in _rows(~_isin(t.frame["id"][mine], known).reindex(t.frame.index, fill_value=True) & mine):
                 row_id = t.frame["id"][i]
                 yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + _closest(row_id, known))
         if link == "discrepancies":
@@ -424,13 +512,12 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
         t = tables["citations"]
         yield from _citation_rules(t, fields_of, tiers)
         link_table = t.frame["table"].astype("str")
-        strong_source = t.frame["source_id"].map(tiers).isin(["official", "news", "paper"])
+        strong_source = _tier_in(t.frame["source_id"], tiers, ("official", "news", "paper"))
         for name in EVENT_TABLES:
             if name in tables:
                 e = tables[name]
                 mine = link_table.eq(name)
-                cited = _isin(e.frame["id"], _known(t.frame.loc[mine, "id"]))
-                strong = _isin(e.frame["id"], _known(t.frame.loc[mine & strong_source, "id"]))
+                cited, strong = _cited(e.frame["id"], t.frame["id"], mine, strong_source)
                 for i in _rows(e.frame["id"].notna() & ~(cited & strong)):
                     row_id = e.frame["id"][i]
                     if not cited[i]:
@@ -467,28 +554,67 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                 yield _p(t, i, column, t.frame[column][i], "foreign-key", f"no row {t.frame[column][i]} in {table}")
 
 
+def _tier_in(source_ids: pd.Series, tiers: dict[Any, str], wanted: tuple[str, ...]) -> pd.Series:
+    """``source_ids.map(tiers).isin(wanted)`` as one Arrow membership test."""
+    ids = [k for k, tier in tiers.items() if isinstance(k, str) and tier in wanted]
+    out = _isin(source_ids, _known(ids))
+    missing = [tier for k, tier in tiers.items() if not isinstance(k, str)]
+    if missing and missing[-1] in wanted:  # pandas maps a missing id to the tier of a source without one
+        out |= source_ids.isna().to_numpy()
+    return out
+
+
+def _cited(ids: pd.Series, cited_ids: pd.Series, mine: pd.Series, strong_source: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """For each row id: is it cited by a row of ``mine``, and by one from a strong source?
+
+    One dictionary of the cited ids serves both tests (a million ids are hashed once).
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of
+
+    rows = mine.to_numpy(dtype=bool)
+    cited_arr = arrow_of(cited_ids.iloc[np.flatnonzero(rows)])
+    encoded = pc.dictionary_encode(cited_arr).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy()
+    strong_codes = np.zeros(len(encoded.dictionary) + 1, bool)
+    strong_codes[codes[strong_source.to_numpy(dtype=bool)[rows]]] = True
+    strong_codes[-1] = False  # code -1 (a missing id) supports nothing
+    found = pc.fill_null(pc.index_in(arrow_of(ids), value_set=encoded.dictionary), -1).to_numpy()
+    cited = found >= 0
+    strong = cited & strong_codes[found]
+    return pd.Series(cited, index=ids.index), pd.Series(strong, index=ids.index)
+
+
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
     from .convert import list_items
 
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of, to_numpy_bool
+
     frame = t.frame
-    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once.
-    is_paper = frame["source_id"].map(tiers).eq("paper").to_numpy()
-    verdicts: dict[tuple[str, bool], str | None] = {}
-    for i, (locator, paper) in enumerate(zip(frame["locator"].tolist(), is_paper, strict=True)):
-        if isinstance(locator, str):
-            key = (locator, bool(paper))
-            if key not in verdicts:
-                verdicts[key] = locator_problem(locator, paper=bool(paper))
-            if verdicts[key]:
-                yield _p(t, i, "locator", locator, "locator-form", str(verdicts[key]))
+    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
+    # as integer codes (locator code * 2 + paper), then pick out the rows of the bad pairs.
+    is_paper = _tier_in(frame["source_id"], tiers, ("paper",)).to_numpy()
+    encoded = pc.dictionary_encode(arrow_of(frame["locator"])).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    pairs = np.where(codes >= 0, codes * 2 + is_paper, -1)
+    locators = encoded.dictionary.to_pylist()
+    verdicts = {int(pair): locator_problem(locators[pair // 2], paper=bool(pair % 2)) for pair in np.unique(pairs[pairs >= 0])}
+    bad_pairs = [pair for pair, verdict in verdicts.items() if verdict]
+    for i in np.flatnonzero(np.isin(pairs, bad_pairs)).tolist():
+        pair = int(pairs[i])
+        yield _p(t, i, "locator", locators[pair // 2], "locator-form", str(verdicts[pair]))
+    # Each supports item names a column of the row's table (or 'all'): one membership test per table.
     parents, flat = list_items(frame["supports"])
-    items = flat.to_numpy(zero_copy_only=False)
-    tables = frame["table"].astype("str").to_numpy()[parents]
-    allowed = {(table, name) for table, names in fields_of.items() for name in (*names, "all")}
-    checked = pd.Series(tables).isin(list(fields_of)).to_numpy()
-    for i, table, item in zip(parents[checked], tables[checked], items[checked], strict=True):
-        if (table, item) not in allowed:
-            yield _p(t, int(i), "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
+    for table, names in fields_of.items():
+        rows = to_numpy_bool(pc.equal(arrow_of(frame["table"]), table))
+        bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=pa_strings([*names, "all"])))
+        for i, item in zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True):
+            yield _p(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
 
 
 def locator_problem(locator: str, paper: bool) -> str | None:

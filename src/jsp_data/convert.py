@@ -57,6 +57,105 @@ def delimiter(field: Field) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Arrow helpers: a million-row column is checked with pyarrow.compute kernels, not element-wise.
+
+
+def arrow_of(series: pd.Series) -> pyarrow.ChunkedArray:
+    """The Arrow data of a column, zero-copy when pandas already holds it as Arrow."""
+    held = getattr(series.array, "_pa_array", None)
+    if held is not None:
+        return pyarrow.chunked_array(held) if isinstance(held, pyarrow.Array) else held
+    return pyarrow.chunked_array([pyarrow.array(series, from_pandas=True)])
+
+
+def to_numpy_bool(mask: pyarrow.ChunkedArray | pyarrow.Array, null: bool = False) -> Any:
+    """A boolean Arrow result as a numpy bool array, nulls as ``null``."""
+    return pc.fill_null(mask, null).to_numpy(zero_copy_only=False)
+
+
+def _offsets_and_data(chunk: pyarrow.Array) -> tuple[Any, Any]:
+    """A string chunk's value offsets and value bytes as numpy arrays (no copy)."""
+    import numpy as np
+
+    offset_type = np.int64 if pyarrow.types.is_large_string(chunk.type) else np.int32
+    _, offsets, data = chunk.buffers()
+    offsets = np.frombuffer(offsets, offset_type, count=len(chunk) + 1, offset=chunk.offset * offset_type().itemsize)
+    values = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return offsets, values
+
+
+def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> Any:
+    """Positions of the rows whose text holds a byte for which ``test`` (vectorised) is true.
+
+    Scans each chunk's value buffer in one numpy pass instead of matching a regex per cell.
+    """
+    import numpy as np
+
+    out, base = [], 0
+    for chunk in arr.chunks:
+        offsets, values = _offsets_and_data(chunk)
+        hits = np.flatnonzero(test(values[offsets[0] : offsets[-1]])) + offsets[0]
+        if len(hits):
+            out.append(np.unique(np.searchsorted(offsets, hits, side="right") - 1) + base)
+        base += len(chunk)
+    return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+
+def first_bytes(arr: pyarrow.ChunkedArray) -> Any:
+    """The first byte of each cell (-1 for an empty cell), as a numpy int array."""
+    import numpy as np
+
+    out = []
+    for chunk in arr.chunks:
+        offsets, values = _offsets_and_data(chunk)
+        starts, ends = offsets[:-1], offsets[1:]
+        first = np.full(len(chunk), -1, np.int16)
+        filled = ends > starts
+        first[filled] = values[starts[filled]]
+        out.append(first)
+    return np.concatenate(out) if out else np.zeros(0, np.int16)
+
+
+def is_plain_ascii(arr: pyarrow.ChunkedArray) -> bool:
+    """True when no cell holds a non-ASCII character or a line break: then RE2 (pyarrow) and
+    Python's re agree on \\d and $, so pandas would not fall back to Python's re either."""
+    return len(rows_with_bytes(arr, lambda b: (b >= 0x80) | (b == 0x0A))) == 0
+
+
+def regex_mask(series: pd.Series, pattern: str, full: bool) -> Any:
+    """``series.str.match`` / ``.str.fullmatch`` (nulls False) as numpy, with pyarrow's RE2 when
+    it agrees with Python's re (plain ASCII text, no \\s), else through pandas itself."""
+    import numpy as np
+
+    arr = arrow_of(series)
+    if "\\s" in pattern.lower() or not is_plain_ascii(arr):
+        result = series.str.fullmatch(pattern) if full else series.str.match(pattern, na=False)
+        return np.asarray(result.fillna(False), dtype=bool)
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    if full and body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
+    anchored = f"^({body})$" if full else f"^({body})"
+    return to_numpy_bool(pc.match_substring_regex(arr, anchored))
+
+
+def null_where_empty(arr: pyarrow.ChunkedArray) -> pyarrow.ChunkedArray:
+    """The column with empty cells as nulls.
+
+    A chunk without nulls gets the bitmap of ``cell != ""`` as its validity buffer, so the text
+    is not copied (``if_else`` would copy every byte of a million cells).
+    """
+    chunks = []
+    for chunk in arr.chunks:
+        filled = pc.not_equal(chunk, "")
+        if chunk.null_count or chunk.offset or filled.offset:
+            chunks.append(pc.if_else(filled, chunk, pyarrow.scalar(None, chunk.type)))
+        else:
+            validity = filled.buffers()[1]
+            chunks.append(pyarrow.Array.from_buffers(chunk.type, len(chunk), [validity, *chunk.buffers()[1:]]))
+    return pyarrow.chunked_array(chunks, type=arr.type)
+
+
+# ---------------------------------------------------------------------------------------------
 # Parsing text cells into typed columns.
 
 
@@ -66,15 +165,17 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
     Returns the typed column, a boolean mask of cells that do not parse, and what was expected.
     Empty cells become missing values and never count as parse failures.
     """
+    import numpy as np
+
     kind = field["type"]
-    empty = text == ""
+    arr = arrow_of(text)
+    empty = to_numpy_bool(pc.equal(arr, ""))
+    nothing_failed = pd.Series(np.zeros(len(text), bool), index=text.index)
     if kind == "string":
-        return text.where(~empty), empty & False, ""
+        return pd.Series(null_where_empty(arr), index=text.index, dtype="str"), nothing_failed, ""
     if kind == "date":
-        form = text.str.fullmatch(_DATE)
-        parsed = pd.to_datetime(text.where(form), format="%Y-%m-%d", errors="coerce")
-        parsed = parsed.astype("datetime64[ms]")
-        return parsed, ~empty & parsed.isna(), "a date that exists, written YYYY-MM-DD"
+        parsed = _parse_dates(text, arr)
+        return parsed, pd.Series(~empty & parsed.isna().to_numpy(), index=text.index), "a date that exists, written YYYY-MM-DD"
     if kind == "integer":
         ok = text.str.fullmatch(_INTEGER)
         ints = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
@@ -84,41 +185,120 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
         numbers = pd.to_numeric(text.where(ok), errors="coerce").astype("Float64")
         return numbers, ~empty & ~ok, "a number written with digits and an optional '.'"
     if kind == "boolean":
-        flags = text.map({"true": True, "false": False}).astype("boolean")
-        return flags, ~empty & flags.isna(), "'true' or 'false'"
+        true, false = to_numpy_bool(pc.equal(arr, "true")), to_numpy_bool(pc.equal(arr, "false"))
+        flags = pd.Series(pd.arrays.BooleanArray(true, ~(true | false)), index=text.index)
+        return flags, pd.Series(~empty & ~(true | false), index=text.index), "'true' or 'false'"
     if kind == "list":
-        arrow = pyarrow.array(text.where(~empty), type=pyarrow.string(), from_pandas=True)
-        split = pc.split_pattern(arrow, delimiter(field))
-        return pd.Series(pd.arrays.ArrowExtensionArray(split), index=text.index), empty & False, ""
+        split = pc.split_pattern(pc.cast(null_where_empty(arr), pyarrow.string()), delimiter(field))
+        return pd.Series(pd.arrays.ArrowExtensionArray(split), index=text.index), nothing_failed, ""
     raise ValueError(f"field '{field['name']}' has type '{kind}', which jsp_data does not handle")
+
+
+def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
+    """YYYY-MM-DD cells as datetime64[ms]; a cell that is not a date that exists becomes NaT.
+
+    Plain ASCII cells are checked in Arrow and numpy (form by regex, then month and day ranges
+    with leap years, as pandas' ISO parser does); any other cell goes through pandas as before.
+    """
+    import numpy as np
+
+    ascii_rows = to_numpy_bool(pc.string_is_ascii(arr))
+    form = to_numpy_bool(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$")) & ascii_rows
+    year, month, day = _date_numbers(arr, form)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
+    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    stamps = np.full(len(text), np.datetime64("NaT"), "datetime64[ms]")
+    months = ((year[valid] - 1970) * 12 + month[valid] - 1).astype("datetime64[M]")
+    stamps[np.flatnonzero(form)[valid]] = months.astype("datetime64[D]") + (day[valid] - 1)
+    parsed = pd.Series(stamps, index=text.index)
+    other = ~ascii_rows & to_numpy_bool(pc.not_equal(arr, ""))
+    if other.any():  # non-ASCII digits and the like: exactly what pandas makes of them
+        rest = text[other]
+        old = pd.to_datetime(rest.where(rest.str.fullmatch(_DATE)), format="%Y-%m-%d", errors="coerce")
+        parsed[other] = old.astype("datetime64[ms]")
+    return parsed
+
+
+def _date_numbers(arr: pyarrow.ChunkedArray, rows: Any) -> tuple[Any, Any, Any]:
+    """Year, month and day of the cells at ``rows`` (a mask of cells of the form YYYY-MM-DD),
+    read straight from the column's bytes."""
+    import numpy as np
+
+    parts: list[list[Any]] = [[], [], []]
+    base = 0
+    for chunk in arr.chunks:
+        offsets, values = _offsets_and_data(chunk)
+        starts = offsets[:-1][rows[base : base + len(chunk)]]
+        for part, positions in zip(parts, ((0, 1, 2, 3), (5, 6), (8, 9)), strict=True):
+            number = np.zeros(len(starts), np.int32)
+            for k in positions:
+                number = number * 10 + values[starts + k] - ord("0")
+            part.append(number)
+        base += len(chunk)
+    year, month, day = (np.concatenate(part) if part else np.zeros(0, np.int32) for part in parts)
+    return year, month, day
 
 
 # ---------------------------------------------------------------------------------------------
 # pandera schema.
 
+# The list checks of one column all need its items: keep the last column's, keyed by identity.
+_LAST_ITEMS: list[Any] = [None, None]
+
 
 def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
     """A list column's items, flat: (row position of each item as a numpy array, the items)."""
-    arr = pyarrow.chunked_array(series.array._pa_array).combine_chunks()  # type: ignore[attr-defined]
-    return pc.list_parent_indices(arr).to_numpy(zero_copy_only=False), pc.list_flatten(arr)
+    held = arrow_of(series)
+    if _LAST_ITEMS[0] is held:
+        return _LAST_ITEMS[1]  # type: ignore[no-any-return]
+    arr = held.chunk(0) if held.num_chunks == 1 else held.combine_chunks()
+    result = pc.list_parent_indices(arr).to_numpy(zero_copy_only=False), pc.list_flatten(arr)
+    _LAST_ITEMS[:] = [held, result]
+    return result
 
 
-def _list_rows(series: pd.Series, per_item: Callable[[pyarrow.Array], pyarrow.Array]) -> pd.Series:
+def _list_rows(series: pd.Series, per_item: Callable[[pyarrow.Array], pyarrow.Array]) -> Any:
     """True for each row none of whose items fails ``per_item`` (a vectorised item test)."""
+    import numpy as np
+
     parents, flat = list_items(series)
-    bad = per_item(flat).to_numpy(zero_copy_only=False) == False  # noqa: E712  (null counts as failing)
-    bad_rows = parents[bad]
-    ok = pd.Series(True, index=series.index)
-    ok.iloc[bad_rows] = False
-    return ok
+    bad = ~to_numpy_bool(per_item(flat))  # null counts as failing
+    ok = np.ones(len(series), bool)
+    ok[parents[bad]] = False
+    return pd.Series(ok, index=series.index)
 
 
-def _no_duplicates(series: pd.Series) -> pd.Series:
+def _no_duplicates(series: pd.Series) -> Any:
+    """False for each row that lists an item twice.
+
+    Items become integer codes; a row's items are contiguous, so sorting (row, code) pairs puts
+    a repeated item next to its twin.
+    """
+    import numpy as np
+
     parents, flat = list_items(series)
-    pairs = pd.DataFrame({"row": parents, "item": flat.to_numpy(zero_copy_only=False)})
-    ok = pd.Series(True, index=series.index)
-    ok.iloc[pairs.loc[pairs.duplicated(), "row"].unique()] = False
-    return ok
+    codes = pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    width = int(codes.max()) + 2 if len(codes) else 1
+    keys = np.sort(parents.astype(np.int64) * width + codes)
+    repeated = keys[1:][keys[1:] == keys[:-1]] // width
+    ok = np.ones(len(series), bool)
+    ok[repeated] = False
+    return pd.Series(ok, index=series.index)
+
+
+def _no_outer_space(series: pd.Series) -> Any:
+    """``series.str.strip() == series`` in Arrow (the same Unicode whitespace as pandas uses)."""
+    arr = arrow_of(series)
+    return _passes(series, pc.equal(pc.utf8_trim_whitespace(arr), arr))
+
+
+def _passes(series: pd.Series, mask: Any) -> pd.Series:
+    """A vectorised check's verdict (numpy or Arrow booleans) as the Series pandera expects;
+    a missing cell passes (pandera leaves nulls to the nullable check)."""
+    if isinstance(mask, (pyarrow.Array, pyarrow.ChunkedArray)):
+        mask = to_numpy_bool(mask, null=True)
+    return pd.Series(mask, index=series.index, dtype=bool)
 
 
 def field_checks(field: Field) -> list[pa.Check]:
@@ -164,22 +344,36 @@ def field_checks(field: Field) -> list[pa.Check]:
             n = cons["minLength"]
             checks.append(
                 pa.Check(
-                    lambda s, n=n: (s.list.len() >= n).fillna(True).astype(bool),
+                    lambda s, n=n: _passes(s, pc.greater_equal(pc.list_value_length(arrow_of(s)), n)),
                     name="min-items",
                     error=f"needs at least {n} items",
                 )
             )
         return checks
-    if "enum" in cons:
+    if "enum" in cons and kind == "string":
+        allowed = pyarrow.array(cons["enum"], type=pyarrow.large_string())
+        checks.append(
+            pa.Check(
+                lambda s, a=allowed: _passes(s, pc.is_in(pc.cast(arrow_of(s), pyarrow.large_string()), value_set=a)),
+                name="enum",
+                error="allowed: " + ", ".join(cons["enum"]),
+            )
+        )
+    elif "enum" in cons:
         checks.append(pa.Check.isin(cons["enum"], name="enum", error="allowed: " + ", ".join(cons["enum"])))
-    if "pattern" in cons:
+    if "pattern" in cons and kind == "string":
+        pattern = cons["pattern"]
+        checks.append(
+            pa.Check(lambda s, p=pattern: _passes(s, regex_mask(s, p, full=False)), name="pattern", error=f"must match {pattern}")
+        )
+    elif "pattern" in cons:
         checks.append(pa.Check.str_matches(cons["pattern"], name="pattern", error=f"must match {cons['pattern']}"))
     if "minimum" in cons:
         checks.append(pa.Check.ge(cons["minimum"], name="minimum", error=f"must be at least {cons['minimum']}"))
     if "maximum" in cons:
         checks.append(pa.Check.le(cons["maximum"], name="maximum", error=f"must be at most {cons['maximum']}"))
     if kind == "string":
-        checks.append(pa.Check(lambda s: s.str.strip() == s, name="whitespace", error="the cell starts or ends with a space"))
+        checks.append(pa.Check(_no_outer_space, name="whitespace", error="the cell starts or ends with a space"))
     return checks
 
 

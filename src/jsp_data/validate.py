@@ -194,21 +194,13 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
     problems: list[Problem] = []
     bad_cells: set[tuple[int, str]] = set()
     for f in fields:
-        values, failed, expected = parse_column(text[f["name"]], f)
+        column = text[f["name"]]
+        values, failed, expected = parse_column(column, f)
         typed[f["name"]] = values
         for i in failed[failed].index:
             bad_cells.add((int(i), f["name"]))
-            problems.append(
-                Problem(
-                    csv.file,
-                    csv.lines[i],
-                    f["name"],
-                    text[f["name"]][i],
-                    "type",
-                    "error",
-                    f"expected {expected}, got '{text[f['name']][i]}'",
-                )
-            )
+            raw = column.iloc[i]
+            problems.append(Problem(csv.file, csv.lines[i], f["name"], raw, "type", "error", f"expected {expected}, got '{raw}'"))
     frame = pd.DataFrame(typed)
     pschema = pandera_schema(name, fields)
     # pandera reports a named check by its error text when one is set: map it back to the name.
@@ -217,6 +209,7 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
         pschema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+        columns = {name: text[name] for name in text.columns}
         for case in cases.itertuples(index=False):
             column, check, index = case.column, str(case.check), case.index
             if index is None or pd.isna(index) or column not in frame:
@@ -224,7 +217,7 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
             row = int(index)
             if (row, column) in bad_cells:
                 continue
-            raw = text[column][row]
+            raw = columns[column].iloc[row]
             if check == "not_nullable":
                 problems.append(Problem(csv.file, csv.lines[row], column, None, "required", "error", f"{column} is required"))
             elif check == "field_uniqueness":
@@ -295,6 +288,24 @@ def validate(path: str | Path | None = None, today: dt.date | None = None) -> li
     return problems
 
 
+def _import_in_background() -> None:
+    """Import pandas, pandera and the checks in a thread while the CSVs are read.
+
+    Importing them takes most of a second of Python work; reading a large CSV is mostly pyarrow
+    work that releases the GIL, so on two cores the two overlap. pyarrow is imported here first,
+    so the reader and the thread never wait on each other's import locks.
+    """
+    import threading
+
+    import pyarrow.compute
+    import pyarrow.csv  # noqa: F401
+
+    def work() -> None:
+        from . import checks, convert  # noqa: F401
+
+    threading.Thread(target=work, name="jsp-data-imports", daemon=True).start()
+
+
 def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Read, parse and check every table of ``layout``; returns the parsed tables and all problems."""
     from .checks import TableData, run
@@ -302,6 +313,7 @@ def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str,
 
     problems: list[Problem] = []
     schemas = check_descriptor(layout, problems)
+    _import_in_background()
     tables: dict[str, TableData] = {}
     for name, schema in schemas.items():
         csv_path = layout.csv_paths.get(name)
