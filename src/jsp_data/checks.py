@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -69,6 +68,7 @@ class TableData:
     lines: list[int]
     fields: list[dict[str, Any]]
     foreign_keys: list[dict[str, Any]]
+    known: dict[str, Any] = field(default_factory=dict)  # distinct values by column, see _known_in
 
 
 def _p(
@@ -99,6 +99,14 @@ def _arrow(values: Any) -> Any:
     return pa.array([v for v in values if isinstance(v, str)], type=pa.string())
 
 
+def _known_in(t: TableData, column: str) -> Any:
+    """The distinct values of a table's column, computed once per run (a million ids are
+    hashed once however many rules look them up)."""
+    if column not in t.known:
+        t.known[column] = _known(t.frame[column])
+    return t.known[column]
+
+
 def _known(values: Any) -> Any:
     """The distinct non-missing values of a column, as an Arrow array (a set that stays in Arrow)."""
     import pyarrow.compute as pc
@@ -113,6 +121,8 @@ def _isin(values: Any, known: Any) -> pd.Series:
     import pyarrow.compute as pc
 
     index = values.index if isinstance(values, pd.Series) else None
+    if isinstance(known, pa.ChunkedArray):  # a raw column: membership needs no distinct values
+        known = pc.drop_null(known).combine_chunks() if known.num_chunks != 1 else pc.drop_null(known.chunk(0))
     value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(_known(known)), pa.string())
     arr = _arrow(values)
     if len(value_set) > 4 * len(arr) + 10_000:
@@ -227,12 +237,10 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
 
 def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     """Rules of event rows: JPN and role holders among parties, status consistent with dates."""
-    from .convert import list_items
-
     import numpy as np
     import pyarrow.compute as pc
 
-    from .convert import to_numpy_bool
+    from .convert import list_items, to_numpy_bool
 
     frame = t.frame
     parents, flat = list_items(frame["parties"])
@@ -322,10 +330,6 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- table and cross-table rules
 
 
-def _index(tables: dict[str, TableData], names: Iterable[str], column: str = "id") -> dict[str, Any]:
-    return {n: _known(tables[n].frame[column]) for n in names if n in tables}
-
-
 def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
     """Scalar foreign keys declared in the schemas and list items with x-itemReference."""
     for t in tables.values():
@@ -339,14 +343,12 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
         for column, resource, key in schema_fks + refs:
             if resource not in tables:
                 continue
-            known = _known(tables[resource].frame[key])
+            known = _arrow(tables[resource].frame[key])
             values = t.frame[column]
             if column in list_columns:
-                from .convert import list_items
-
                 import pyarrow.compute as pc
 
-                from .convert import to_numpy_bool
+                from .convert import list_items, to_numpy_bool
 
                 parents, flat = list_items(values)
                 unknown = ~_isin(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
@@ -358,7 +360,7 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
                         column,
                         item,
                         "foreign-key",
-                        f"'{item}' is not a {key} in {resource}" + _closest(item, known),
+                        f"'{item}' is not a {key} in {resource}" + _closest(item, _known_in(tables[resource], key)),
                     )
             else:
                 for i in _rows(values.notna() & ~_isin(values, known)):
@@ -368,7 +370,7 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
                         column,
                         values[i],
                         "foreign-key",
-                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], known),
+                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], _known_in(tables[resource], key)),
                     )
 
 
@@ -405,9 +407,9 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
                 value = t.frame["id"][i]
                 yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {owner}")
             unclaimed &= ~taken
-        earlier.append((name, _known(t.frame["id"])))
+        earlier.append((name, _arrow(t.frame["id"])))
     if "withdrawals" in tables:
-        withdrawn = _known(tables["withdrawals"].frame["id"])
+        withdrawn = _known_in(tables["withdrawals"], "id")
         for name in EVENT_TABLES:
             if name in tables:
                 t = tables[name]
@@ -442,10 +444,9 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
     dates = frame[date_col].to_numpy()
     dated = ~np.isnat(dates)
-    date_codes = np.unique(dates[dated], return_inverse=True)[1].astype(np.int64)
-    keys = date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1
-    counts = np.unique(keys, return_inverse=True, return_counts=True)
-    shared = np.flatnonzero(dated)[counts[2][counts[1]] > 1]
+    date_codes = pd.factorize(dates[dated])[0].astype(np.int64)  # hashing, not sorting
+    keys = pd.factorize(date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1)[0]
+    shared = np.flatnonzero(dated)[np.bincount(keys)[keys] > 1]
     if not len(shared):
         return
     party_keys = pd.Series(pc.take(joined, pa.array(shared)), index=shared, dtype="str")
@@ -456,44 +457,65 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     ordered = keys_frame.sort_values(["date", "parties", "title"])
     rows, titles = ordered.index.to_numpy(), ordered["title"].tolist()
     same = (ordered["date"].eq(ordered["date"].shift(-1)) & ordered["parties"].eq(ordered["parties"].shift(-1))).to_numpy()
-    counts: dict[int, Counter[str]] = {}
-    for pos in range(len(rows)):
+    for pos, step in _close_pairs(titles, same):
+        a, b = titles[pos], titles[pos + step]
+        if difflib.SequenceMatcher(None, a, b).ratio() >= 0.85:
+            first, second = sorted((int(rows[pos]), int(rows[pos + step])))
+            yield _p(
+                t,
+                second,
+                "id",
+                frame["id"][second],
+                "possible-duplicate-event",
+                f"same date, parties and nearly the same title as {frame['id'][first]} (line {t.lines[first]}): the same event entered twice?",
+                severity="warning",
+            )
+
+
+def _close_pairs(titles: list[str], same: Any) -> Iterator[tuple[int, int]]:
+    """(position, step) of each pair of sorted titles within NEIGHBOURS of each other in one group
+    that passes difflib's two cheap upper bounds (real_quick_ratio and quick_ratio >= 0.85).
+
+    Both bounds are computed for all pairs at once, exactly as difflib computes them: from the
+    lengths, and from the characters the two titles share (a count per distinct character).
+    """
+    import numpy as np
+
+    lengths = np.array([len(title) for title in titles], dtype=np.int64)
+    ends = np.concatenate([[0], np.cumsum(lengths)])
+    points = np.frombuffer("".join(titles).encode("utf-32-le"), dtype=np.uint32)
+    seen = np.zeros(int(points.max(initial=0)) + 1, bool)  # number the distinct characters by a table
+    seen[points] = True
+    alphabet = np.flatnonzero(seen)
+    chars = (np.cumsum(seen) - 1)[points]
+    owner = np.repeat(np.arange(len(titles)), lengths)
+    block = max(64, (1 << 22) // max(len(alphabet), 1))  # titles per count matrix of ~4M cells
+    for start in range(0, len(titles), block):
+        stop = min(start + block + NEIGHBOURS, len(titles))
+        lo, hi = ends[start], ends[stop]
+        cells = (owner[lo:hi] - start) * len(alphabet) + chars[lo:hi]
+        counts = np.bincount(cells, minlength=(stop - start) * len(alphabet)).reshape(stop - start, len(alphabet))
+        together = np.ones(stop - start, bool)  # the pair (p, p + step) lies in one group
         for step in range(1, NEIGHBOURS + 1):
-            if pos + step >= len(rows) or not same[pos + step - 1]:
-                break
-            a, b = titles[pos], titles[pos + step]
-            # the cheap upper bounds first, as difflib.get_close_matches does; both are computed
-            # here as difflib computes them (SequenceMatcher.quick_ratio is a slow Python loop)
-            if _ratio(min(len(a), len(b)), len(a) + len(b)) < 0.85:
-                continue
-            ca = counts.setdefault(pos, Counter(a))
-            cb = counts.setdefault(pos + step, Counter(b))
-            if _ratio(sum((ca & cb).values()), len(a) + len(b)) < 0.85:
-                continue
-            if difflib.SequenceMatcher(None, a, b).ratio() >= 0.85:
-                first, second = sorted((int(rows[pos]), int(rows[pos + step])))
-                yield _p(
-                    t,
-                    second,
-                    "id",
-                    frame["id"][second],
-                    "possible-duplicate-event",
-                    f"same date, parties and nearly the same title as {frame['id'][first]} (line {t.lines[first]}): the same event entered twice?",
-                    severity="warning",
-                )
-
-
-def _ratio(matches: int, length: int) -> float:
-    """difflib's similarity formula, so the upper bounds above compare exactly as difflib's do."""
-    return 2.0 * matches / length if length else 1.0
+            together = together[:-1] & same[start + step - 1 : stop - 1]
+            first, second = lengths[start : stop - step], lengths[start + step : stop]
+            total = first + second
+            shared = np.minimum(counts[:-step], counts[step:]).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):  # difflib's ratio of two empty strings is 1
+                real_quick = np.where(total > 0, 2.0 * np.minimum(first, second) / total, 1.0)
+                quick = np.where(total > 0, 2.0 * shared / total, 1.0)
+            mine = np.arange(len(together)) < block  # the next block starts with its own pairs
+            for pos in np.flatnonzero(together & mine & (real_quick >= 0.85) & (quick >= 0.85)).tolist():
+                yield start + pos, step
 
 
 def links(tables: dict[str, TableData]) -> Iterator[Problem]:
     """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
-    event_ids = _index(tables, EVENT_TABLES)
+    event_ids = {n: _arrow(tables[n].frame["id"]) for n in EVENT_TABLES if n in tables}
     fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
     sources = tables.get("sources")
     tiers = dict(zip(sources.frame["id"], sources.frame["tier"], strict=True)) if sources else {}
+    matched: dict[str, _Matched] = {}  # the citations rows of each event table, matched to its ids
     for link in ("citations", "discrepancies"):
         if link not in tables:
             continue
@@ -501,23 +523,29 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
         link_table = t.frame["table"].astype("str")
         for table, known in event_ids.items():
             mine = link_table.eq(table) & t.frame["id"].notna()
-            for i in _rows(~_isin(t.frame["id"][mine], known).reindex(t.frame.index, fill_value=True) & mine):
+            if link == "citations":
+                matched[table] = _Matched(tables[table].frame["id"], t.frame["id"], mine)
+                unknown = mine & ~matched[table].link_rows_known()
+            else:
+                unknown = mine & ~_isin(t.frame["id"], known)
+            for i in _rows(unknown):
                 row_id = t.frame["id"][i]
-                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + _closest(row_id, known))
+                suggestion = _closest(row_id, _known_in(tables[table], "id"))
+                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + suggestion)
         if link == "discrepancies":
-            for i, (table, field) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
-                if table in fields_of and isinstance(field, str) and field not in fields_of[table]:
-                    yield _p(t, i, "field", field, "foreign-key", f"{table} has no column {field}")
+            for i, (table, column) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
+                if table in fields_of and isinstance(column, str) and column not in fields_of[table]:
+                    yield _p(t, i, "field", column, "foreign-key", f"{table} has no column {column}")
     if "citations" in tables:
         t = tables["citations"]
         yield from _citation_rules(t, fields_of, tiers)
-        link_table = t.frame["table"].astype("str")
-        strong_source = _tier_in(t.frame["source_id"], tiers, ("official", "news", "paper"))
+        strong_source = _tier_in(t.frame["source_id"], tiers, ("official", "news", "paper")).to_numpy()
+        paper_source = t.frame["source_id"].eq(PAPER_SOURCE).to_numpy(dtype=bool, na_value=False)
         for name in EVENT_TABLES:
             if name in tables:
                 e = tables[name]
-                mine = link_table.eq(name)
-                cited, strong = _cited(e.frame["id"], t.frame["id"], mine, strong_source)
+                cited = pd.Series(matched[name].event_rows_cited(), index=e.frame.index)
+                strong = pd.Series(matched[name].event_rows_cited(strong_source), index=e.frame.index)
                 for i in _rows(e.frame["id"].notna() & ~(cited & strong)):
                     row_id = e.frame["id"][i]
                     if not cited[i]:
@@ -533,7 +561,7 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                         )
                 # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
                 first = e.frame[EVENT_DATE[name]]
-                on_paper = _isin(e.frame["id"], _known(t.frame.loc[mine & t.frame["source_id"].eq(PAPER_SOURCE), "id"]))
+                on_paper = pd.Series(matched[name].event_rows_cited(paper_source), index=e.frame.index)
                 for i in _rows((first < SCOPE_START) & ~on_paper):
                     yield _p(
                         e,
@@ -554,6 +582,48 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                 yield _p(t, i, column, t.frame[column][i], "foreign-key", f"no row {t.frame[column][i]} in {table}")
 
 
+class _Matched:
+    """The rows of a link table that name one event table (``mine``), matched to its ids.
+
+    The linked ids are dictionary-encoded once and the event ids looked up in that dictionary
+    once: a million citations of a million events cost two hash passes for every question
+    asked below (is a citation's id known; is an event cited at all, by a strong source, ...).
+    """
+
+    def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        from .convert import arrow_of
+
+        self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
+        self.size = len(link_ids)
+        encoded = pc.dictionary_encode(arrow_of(link_ids.iloc[self.rows])).combine_chunks()
+        self.codes = pc.fill_null(encoded.indices, -1).to_numpy()  # -1: a missing id
+        self.found = pc.fill_null(pc.index_in(arrow_of(event_ids), value_set=encoded.dictionary), -1).to_numpy()
+        self.words = len(encoded.dictionary)
+
+    def link_rows_known(self) -> pd.Series:
+        """For each link row: it is one of ``mine`` and its id is an id of the event table."""
+        import numpy as np
+
+        known = np.zeros(self.words + 1, bool)  # the last slot stands for code -1 (no id)
+        known[self.found[self.found >= 0]] = True
+        out = np.zeros(self.size, bool)
+        out[self.rows] = known[self.codes]
+        return pd.Series(out)
+
+    def event_rows_cited(self, among: Any = None) -> Any:
+        """For each event row: some row of ``mine`` (and of ``among``, a mask of link rows) names it."""
+        import numpy as np
+
+        codes = self.codes if among is None else self.codes[np.asarray(among, dtype=bool)[self.rows]]
+        named = np.zeros(self.words + 1, bool)
+        named[codes] = True
+        named[-1] = False  # a missing id names nothing, and an event id not found (-1) reads this slot
+        return named[self.found]
+
+
 def _tier_in(source_ids: pd.Series, tiers: dict[Any, str], wanted: tuple[str, ...]) -> pd.Series:
     """``source_ids.map(tiers).isin(wanted)`` as one Arrow membership test."""
     ids = [k for k, tier in tiers.items() if isinstance(k, str) and tier in wanted]
@@ -564,36 +634,11 @@ def _tier_in(source_ids: pd.Series, tiers: dict[Any, str], wanted: tuple[str, ..
     return out
 
 
-def _cited(ids: pd.Series, cited_ids: pd.Series, mine: pd.Series, strong_source: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """For each row id: is it cited by a row of ``mine``, and by one from a strong source?
-
-    One dictionary of the cited ids serves both tests (a million ids are hashed once).
-    """
-    import numpy as np
-    import pyarrow.compute as pc
-
-    from .convert import arrow_of
-
-    rows = mine.to_numpy(dtype=bool)
-    cited_arr = arrow_of(cited_ids.iloc[np.flatnonzero(rows)])
-    encoded = pc.dictionary_encode(cited_arr).combine_chunks()
-    codes = pc.fill_null(encoded.indices, -1).to_numpy()
-    strong_codes = np.zeros(len(encoded.dictionary) + 1, bool)
-    strong_codes[codes[strong_source.to_numpy(dtype=bool)[rows]]] = True
-    strong_codes[-1] = False  # code -1 (a missing id) supports nothing
-    found = pc.fill_null(pc.index_in(arrow_of(ids), value_set=encoded.dictionary), -1).to_numpy()
-    cited = found >= 0
-    strong = cited & strong_codes[found]
-    return pd.Series(cited, index=ids.index), pd.Series(strong, index=ids.index)
-
-
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
-    from .convert import list_items
-
     import numpy as np
     import pyarrow.compute as pc
 
-    from .convert import arrow_of, to_numpy_bool
+    from .convert import arrow_of, list_items, to_numpy_bool
 
     frame = t.frame
     # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
@@ -641,14 +686,19 @@ def locator_problem(locator: str, paper: bool) -> str | None:
 
 def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Problem]:
     """Every rule of this module over the parsed tables."""
+    from concurrent.futures import ThreadPoolExecutor
+
     now = pd.Timestamp(today or dt.date.today())
-    out: list[Problem] = []
+    # the cross-table rules take longest: started first, the per-table rules fill the other thread
+    rules: list[Iterable[Problem]] = [links(tables), ids(tables), foreign_keys(tables)]
     for t in tables.values():
-        out.extend(safety(t))
-        out.extend(dates(t, now))
+        rules.append(safety(t))
+        rules.append(dates(t, now))
         if t.name in EVENT_TABLES:
-            out.extend(event_rules(t, now))
-    out.extend(foreign_keys(tables))
-    out.extend(ids(tables))
-    out.extend(links(tables))
-    return out
+            rules.append(event_rules(t, now))
+    # The rules only read the tables, and much of their work is in pyarrow and numpy, which
+    # release the GIL: two threads keep both cores busy on a large contribution.
+    large = sum(len(t.frame) for t in tables.values()) > 100_000
+    with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
+        found: list[list[Problem]] = list(pool.map(list, rules))
+    return [problem for problems in found for problem in problems]

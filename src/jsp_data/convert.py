@@ -101,19 +101,48 @@ def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> An
     return np.concatenate(out) if out else np.zeros(0, np.int64)
 
 
-def first_bytes(arr: pyarrow.ChunkedArray) -> Any:
-    """The first byte of each cell (-1 for an empty cell), as a numpy int array."""
+def edge_bytes(arr: pyarrow.ChunkedArray) -> tuple[Any, Any]:
+    """The first and last byte of each cell (-1 for an empty cell), as numpy int arrays."""
     import numpy as np
 
-    out = []
+    firsts, lasts = [], []
     for chunk in arr.chunks:
         offsets, values = _offsets_and_data(chunk)
         starts, ends = offsets[:-1], offsets[1:]
-        first = np.full(len(chunk), -1, np.int16)
+        first, last = np.full(len(chunk), -1, np.int16), np.full(len(chunk), -1, np.int16)
         filled = ends > starts
-        first[filled] = values[starts[filled]]
-        out.append(first)
-    return np.concatenate(out) if out else np.zeros(0, np.int16)
+        first[filled], last[filled] = values[starts[filled]], values[ends[filled] - 1]
+        firsts.append(first)
+        lasts.append(last)
+    if not firsts:
+        return np.zeros(0, np.int16), np.zeros(0, np.int16)
+    return np.concatenate(firsts), np.concatenate(lasts)
+
+
+def first_bytes(arr: pyarrow.ChunkedArray) -> Any:
+    """The first byte of each cell (-1 for an empty cell), as a numpy int array."""
+    return edge_bytes(arr)[0]
+
+
+def outer_space(arr: pyarrow.ChunkedArray | pyarrow.Array) -> Any:
+    """True for each cell that starts or ends with whitespace, as ``str.strip`` on pandas' Arrow
+    strings sees it (pyarrow's utf8_trim_whitespace).
+
+    Only cells whose first or last byte could begin or end a whitespace character (an ASCII
+    control or space byte, or any non-ASCII byte) are trimmed; the rest cannot change.
+    """
+    import numpy as np
+
+    arr = pyarrow.chunked_array([arr]) if isinstance(arr, pyarrow.Array) else arr
+    first, last = edge_bytes(arr)
+    maybe = np.flatnonzero((first <= 0x20) & (first >= 0) | (first >= 0x7F) | (last <= 0x20) & (last >= 0) | (last >= 0x7F))
+    if len(maybe) > len(arr) // 8:  # mostly non-ASCII text (a Japanese title): trim it all
+        return ~to_numpy_bool(pc.equal(pc.utf8_trim_whitespace(arr), arr), null=True)
+    out = np.zeros(len(arr), bool)
+    if len(maybe):
+        cells = arr.take(pyarrow.array(maybe))
+        out[maybe] = ~to_numpy_bool(pc.equal(pc.utf8_trim_whitespace(cells), cells), null=True)
+    return out
 
 
 def is_plain_ascii(arr: pyarrow.ChunkedArray) -> bool:
@@ -155,6 +184,51 @@ def null_where_empty(arr: pyarrow.ChunkedArray) -> pyarrow.ChunkedArray:
     return pyarrow.chunked_array(chunks, type=arr.type)
 
 
+def split_cells(arr: pyarrow.ChunkedArray, sep: str) -> pyarrow.ChunkedArray:
+    """``pc.split_pattern(arr, sep)`` as list<string>, each chunk built from its bytes with numpy.
+
+    pyarrow's kernel splits cell by cell; here the separators are found in one pass over the
+    chunk's bytes and the list and item offsets computed from their positions.
+    """
+    if len(sep.encode()) != 1:  # a multi-byte separator
+        return pc.split_pattern(pc.cast(arr, pyarrow.string()), sep)
+    chunks = [_split_chunk(chunk, ord(sep)) for chunk in arr.chunks]
+    return pyarrow.chunked_array(chunks, type=pyarrow.list_(pyarrow.string()))
+
+
+def _split_chunk(chunk: pyarrow.Array, sep: int) -> pyarrow.Array:
+    import numpy as np
+
+    offsets, values = _offsets_and_data(chunk)
+    valid = to_numpy_bool(chunk.is_valid())
+    lengths = offsets[1:] - offsets[:-1]
+    if (lengths[~valid] != 0).any() or offsets[-1] - offsets[0] >= 2**31:  # unusual layouts: pyarrow's way
+        return pc.split_pattern(pc.cast(chunk, pyarrow.string()), chr(sep))
+    base = int(offsets[0])
+    text = values[base : offsets[-1]]
+    cuts = np.flatnonzero(text == sep)  # separator positions, relative to base
+    row_of_cut = np.searchsorted(offsets, cuts + base, side="right") - 1
+    cuts_per_row = np.bincount(row_of_cut, minlength=len(chunk))
+    items_per_row = np.where(valid, cuts_per_row + 1, 0)
+    list_offsets = np.concatenate([[0], np.cumsum(items_per_row)]).astype(np.int32)
+    # each item starts at its cell's start or just after a separator; positions in the text
+    # with the separators removed shift left by the number of separators before them
+    starts = np.empty(int(list_offsets[-1]), np.int64)
+    starts[list_offsets[:-1][valid]] = offsets[:-1][valid] - base
+    first_cut_of_row = np.concatenate([[0], np.cumsum(cuts_per_row)])[:-1]
+    rank = np.arange(len(cuts)) - first_cut_of_row[row_of_cut]
+    starts[list_offsets[row_of_cut] + 1 + rank] = cuts + 1
+    starts -= np.searchsorted(cuts, starts, side="left")
+    kept = np.ones(len(text), bool)
+    kept[cuts] = False
+    data = text[kept]
+    item_offsets = np.concatenate([starts, [len(data)]]).astype(np.int32)
+    items = pyarrow.Array.from_buffers(
+        pyarrow.string(), len(starts), [None, pyarrow.py_buffer(item_offsets), pyarrow.py_buffer(data)]
+    )
+    return pyarrow.ListArray.from_arrays(pyarrow.array(list_offsets), items, mask=pyarrow.array(~valid))
+
+
 # ---------------------------------------------------------------------------------------------
 # Parsing text cells into typed columns.
 
@@ -189,7 +263,7 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
         flags = pd.Series(pd.arrays.BooleanArray(true, ~(true | false)), index=text.index)
         return flags, pd.Series(~empty & ~(true | false), index=text.index), "'true' or 'false'"
     if kind == "list":
-        split = pc.split_pattern(pc.cast(null_where_empty(arr), pyarrow.string()), delimiter(field))
+        split = split_cells(null_where_empty(arr), delimiter(field))
         return pd.Series(pd.arrays.ArrowExtensionArray(split), index=text.index), nothing_failed, ""
     raise ValueError(f"field '{field['name']}' has type '{kind}', which jsp_data does not handle")
 
@@ -202,17 +276,21 @@ def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
     """
     import numpy as np
 
-    ascii_rows = to_numpy_bool(pc.string_is_ascii(arr))
-    form = to_numpy_bool(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$")) & ascii_rows
-    year, month, day = _date_numbers(arr, form)
+    form, year, month, day = _date_numbers(arr)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
+    month = np.clip(month, 0, 13)
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0])[month] + (leap & (month == 2))
     valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-    stamps = np.full(len(text), np.datetime64("NaT"), "datetime64[ms]")
-    months = ((year[valid] - 1970) * 12 + month[valid] - 1).astype("datetime64[M]")
-    stamps[np.flatnonzero(form)[valid]] = months.astype("datetime64[D]") + (day[valid] - 1)
-    parsed = pd.Series(stamps, index=text.index)
-    other = ~ascii_rows & to_numpy_bool(pc.not_equal(arr, ""))
+    # days since 1970-01-01 by the proleptic Gregorian calendar (numpy's own conversion is slower)
+    before = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 0])[month] + (leap & (month > 2))
+    past = year.astype(np.int64) - 1
+    leap_days = past // 4 - past // 100 + past // 400 - (1969 // 4 - 1969 // 100 + 1969 // 400)
+    days = 365 * (year.astype(np.int64) - 1970) + leap_days + before + day - 1
+    stamps = np.full(len(text), np.iinfo(np.int64).min, np.int64)  # NaT
+    stamps[np.flatnonzero(form)[valid]] = days[valid] * 86_400_000
+    parsed = pd.Series(stamps.view("datetime64[ms]"), index=text.index)
+    other = np.zeros(len(text), bool)
+    other[rows_with_bytes(arr, lambda b: b >= 0x80)] = True
     if other.any():  # non-ASCII digits and the like: exactly what pandas makes of them
         rest = text[other]
         old = pd.to_datetime(rest.where(rest.str.fullmatch(_DATE)), format="%Y-%m-%d", errors="coerce")
@@ -220,41 +298,51 @@ def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
     return parsed
 
 
-def _date_numbers(arr: pyarrow.ChunkedArray, rows: Any) -> tuple[Any, Any, Any]:
-    """Year, month and day of the cells at ``rows`` (a mask of cells of the form YYYY-MM-DD),
+def _date_numbers(arr: pyarrow.ChunkedArray) -> tuple[Any, Any, Any, Any]:
+    """Which cells have the form YYYY-MM-DD (ten ASCII bytes: digits, '-' at 4 and 7, as the
+    regex ^\\d{4}-\\d{2}-\\d{2}$ matches ASCII text), and the year, month and day of those cells,
     read straight from the column's bytes."""
     import numpy as np
 
+    forms: list[Any] = []
     parts: list[list[Any]] = [[], [], []]
-    base = 0
     for chunk in arr.chunks:
         offsets, values = _offsets_and_data(chunk)
-        starts = offsets[:-1][rows[base : base + len(chunk)]]
+        starts = offsets[:-1][(offsets[1:] - offsets[:-1]) == 10]
+        at = [values[starts + k] for k in range(10)]
+        ok = (at[4] == ord("-")) & (at[7] == ord("-"))
+        for k in (0, 1, 2, 3, 5, 6, 8, 9):
+            ok &= (at[k] >= ord("0")) & (at[k] <= ord("9"))
+        form = np.zeros(len(chunk), bool)
+        form[np.flatnonzero((offsets[1:] - offsets[:-1]) == 10)[ok]] = True
+        forms.append(form)
         for part, positions in zip(parts, ((0, 1, 2, 3), (5, 6), (8, 9)), strict=True):
-            number = np.zeros(len(starts), np.int32)
+            number = np.zeros(int(ok.sum()), np.int32)
             for k in positions:
-                number = number * 10 + values[starts + k] - ord("0")
+                number = number * 10 + at[k][ok] - ord("0")
             part.append(number)
-        base += len(chunk)
-    year, month, day = (np.concatenate(part) if part else np.zeros(0, np.int32) for part in parts)
-    return year, month, day
+    if not forms:
+        return np.zeros(0, bool), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32)
+    year, month, day = (np.concatenate(part) for part in parts)
+    return np.concatenate(forms), year, month, day
 
 
 # ---------------------------------------------------------------------------------------------
 # pandera schema.
 
 # The list checks of one column all need its items: keep the last column's, keyed by identity.
-_LAST_ITEMS: list[Any] = [None, None]
+_LAST_ITEMS: list[tuple[Any, Any]] = [(None, None)]  # one (column, items) pair, swapped whole
 
 
 def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
     """A list column's items, flat: (row position of each item as a numpy array, the items)."""
     held = arrow_of(series)
-    if _LAST_ITEMS[0] is held:
-        return _LAST_ITEMS[1]  # type: ignore[no-any-return]
+    last_held, last_items = _LAST_ITEMS[0]  # one read: another thread may swap the pair
+    if last_held is held:
+        return last_items  # type: ignore[no-any-return]
     arr = held.chunk(0) if held.num_chunks == 1 else held.combine_chunks()
     result = pc.list_parent_indices(arr).to_numpy(zero_copy_only=False), pc.list_flatten(arr)
-    _LAST_ITEMS[:] = [held, result]
+    _LAST_ITEMS[0] = (held, result)
     return result
 
 
@@ -272,25 +360,39 @@ def _list_rows(series: pd.Series, per_item: Callable[[pyarrow.Array], pyarrow.Ar
 def _no_duplicates(series: pd.Series) -> Any:
     """False for each row that lists an item twice.
 
-    Items become integer codes; a row's items are contiguous, so sorting (row, code) pairs puts
-    a repeated item next to its twin.
+    Items become integer codes and a row's items are contiguous: with short lists, comparing
+    each item with the next few is cheapest; otherwise sorting (row, code) pairs puts a
+    repeated item next to its twin.
     """
     import numpy as np
 
     parents, flat = list_items(series)
-    codes = pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    width = int(codes.max()) + 2 if len(codes) else 1
-    keys = np.sort(parents.astype(np.int64) * width + codes)
-    repeated = keys[1:][keys[1:] == keys[:-1]] // width
+    codes = pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False)
+    longest = int(np.bincount(parents).max()) if len(parents) else 0
     ok = np.ones(len(series), bool)
-    ok[repeated] = False
+    if longest <= 16:
+        for gap in range(1, longest):
+            twin = (parents[gap:] == parents[:-gap]) & (codes[gap:] == codes[:-gap])
+            ok[parents[gap:][twin]] = False
+    else:
+        width = int(codes.max()) + 2
+        keys = np.sort(parents.astype(np.int64) * width + codes)
+        ok[keys[1:][keys[1:] == keys[:-1]] // width] = False
     return pd.Series(ok, index=series.index)
+
+
+def _without_comma(items: pyarrow.Array) -> pyarrow.Array:
+    """False for each item holding a ',' (found by one scan of the items' bytes)."""
+    import numpy as np
+
+    ok = np.ones(len(items), bool)
+    ok[rows_with_bytes(pyarrow.chunked_array([items]), lambda b: b == ord(","))] = False
+    return pyarrow.array(ok)
 
 
 def _no_outer_space(series: pd.Series) -> Any:
     """``series.str.strip() == series`` in Arrow (the same Unicode whitespace as pandas uses)."""
-    arr = arrow_of(series)
-    return _passes(series, pc.equal(pc.utf8_trim_whitespace(arr), arr))
+    return _passes(series, ~outer_space(arrow_of(series)))
 
 
 def _passes(series: pd.Series, mask: Any) -> pd.Series:
@@ -316,7 +418,7 @@ def field_checks(field: Field) -> list[pa.Check]:
         )
         checks.append(
             pa.Check(
-                lambda s: _list_rows(s, lambda x: pc.equal(x, pc.utf8_trim_whitespace(x))),
+                lambda s: _list_rows(s, lambda x: pyarrow.array(~outer_space(x))),
                 name="whitespace",
                 error="an item has spaces around it",
             )
@@ -325,7 +427,7 @@ def field_checks(field: Field) -> list[pa.Check]:
         if delimiter(field) != ",":
             checks.append(
                 pa.Check(
-                    lambda s: _list_rows(s, lambda x: pc.invert(pc.match_substring(x, ","))),
+                    lambda s: _list_rows(s, _without_comma),
                     name="list-delimiter",
                     error=f"items are separated by '{delimiter(field)}', not ','",
                 )

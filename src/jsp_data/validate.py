@@ -179,6 +179,8 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import pandas as pd
     import pandera.pandas as pa
 
@@ -193,9 +195,12 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
     typed = {}
     problems: list[Problem] = []
     bad_cells: set[tuple[int, str]] = set()
-    for f in fields:
+    # Columns parse independently and mostly inside pyarrow and numpy, which release the GIL:
+    # two threads keep both cores busy on a large table.
+    with ThreadPoolExecutor(max_workers=2 if len(text) > 100_000 else 1) as pool:
+        parsed = list(pool.map(lambda f: parse_column(text[f["name"]], f), fields))
+    for f, (values, failed, expected) in zip(fields, parsed, strict=True):
         column = text[f["name"]]
-        values, failed, expected = parse_column(column, f)
         typed[f["name"]] = values
         for i in failed[failed].index:
             bad_cells.add((int(i), f["name"]))
@@ -209,7 +214,7 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
         pschema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        columns = {name: text[name] for name in text.columns}
+        raw_cells = {name: text[name] for name in text.columns}
         for case in cases.itertuples(index=False):
             column, check, index = case.column, str(case.check), case.index
             if index is None or pd.isna(index) or column not in frame:
@@ -217,7 +222,7 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
             row = int(index)
             if (row, column) in bad_cells:
                 continue
-            raw = columns[column].iloc[row]
+            raw = raw_cells[column].iloc[row]
             if check == "not_nullable":
                 problems.append(Problem(csv.file, csv.lines[row], column, None, "required", "error", f"{column} is required"))
             elif check == "field_uniqueness":
@@ -242,7 +247,7 @@ def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list
     key = schema.get("primaryKey") or []
     if len(key) < 2:
         return []  # a one-column key is checked as a unique column
-    dup = frame.duplicated(subset=key, keep="first")
+    dup = _duplicated(frame, key)
     return [
         Problem(
             csv.file,
@@ -255,6 +260,18 @@ def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list
         )
         for i in dup[dup].index
     ]
+
+
+def _duplicated(frame: Any, key: list[str]) -> Any:
+    """``frame.duplicated(subset=key, keep="first")`` from integer codes: each column is factorized
+    (hashing its values once; missing values are equal, as in pandas) and the codes combined."""
+    import pandas as pd
+
+    combined = pd.Series(0, index=frame.index, dtype="int64").to_numpy()
+    for name in key:
+        codes = pd.factorize(frame[name])[0].astype("int64") + 1  # missing: 0
+        combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0].astype("int64")
+    return pd.Series(combined, index=frame.index).duplicated(keep="first")
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
