@@ -686,16 +686,24 @@ def locator_problem(locator: str, paper: bool) -> str | None:
 
 def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Problem]:
     """Every rule of this module over the parsed tables."""
+    out = [problem for t in tables.values() for problem in table_rules(t, today)]
+    return out + cross_table_rules(tables)
+
+
+def table_rules(t: TableData, today: dt.date | None = None) -> list[Problem]:
+    """The rules that look at one table only (run as soon as that table is parsed)."""
+    now = pd.Timestamp(today or dt.date.today())
+    out = [*safety(t), *dates(t, now)]
+    if t.name in EVENT_TABLES:
+        out.extend(event_rules(t, now))
+    return out
+
+
+def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
+    """The rules that relate tables: keys, ids and links."""
     from concurrent.futures import ThreadPoolExecutor
 
-    now = pd.Timestamp(today or dt.date.today())
-    # the cross-table rules take longest: started first, the per-table rules fill the other thread
-    rules: list[Iterable[Problem]] = [links(tables), ids(tables), foreign_keys(tables)]
-    for t in tables.values():
-        rules.append(safety(t))
-        rules.append(dates(t, now))
-        if t.name in EVENT_TABLES:
-            rules.append(event_rules(t, now))
+    rules = [links(tables), ids(tables), foreign_keys(tables)]
     # The rules only read the tables, and much of their work is in pyarrow and numpy, which
     # release the GIL: two threads keep both cores busy on a large contribution.
     large = sum(len(t.frame) for t in tables.values()) > 100_000

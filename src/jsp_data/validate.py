@@ -325,31 +325,46 @@ def _import_in_background() -> None:
 
 def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Read, parse and check every table of ``layout``; returns the parsed tables and all problems."""
-    from .checks import TableData, run
-    from .csvfile import read_csv
+    from concurrent.futures import ThreadPoolExecutor
 
     problems: list[Problem] = []
     schemas = check_descriptor(layout, problems)
     _import_in_background()
-    tables: dict[str, TableData] = {}
-    for name, schema in schemas.items():
-        csv_path = layout.csv_paths.get(name)
-        if csv_path is None or not csv_path.is_file():
-            shown = _display(csv_path, layout) if csv_path else f"{name}.csv"
-            problems.append(Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist"))
-            continue
-        csv = read_csv(csv_path, _display(csv_path, layout))
-        problems.extend(csv.problems)
-        if not csv.readable:
-            continue
-        usable, header_problems = check_header(csv, schema["fields"])
-        problems.extend(header_problems)
-        if not usable:
-            continue
-        frame, text, cell_problems = check_cells(name, csv, schema)
-        problems.extend(cell_problems)
-        problems.extend(check_primary_key(csv, schema, frame))
-        tables[name] = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
-    problems.extend(run(tables, today))
+    # Tables are independent until the cross-table rules: two are read and checked at a time, so
+    # a large table's Python-bound checks overlap the reading and parsing of the others.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda item: _read_table(layout, item[0], item[1], today), schemas.items()))
+    from .checks import cross_table_rules
+
+    tables = {name: table for (name, _), (table, _) in zip(schemas.items(), results, strict=True) if table is not None}
+    for _, found in results:
+        problems.extend(found)
+    problems.extend(cross_table_rules(tables))
     ordered = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.check, p.message))
     return tables, ordered
+
+
+def _read_table(layout: Layout, name: str, schema: dict[str, Any], today: dt.date | None) -> tuple[Any, list[Problem]]:
+    """Read one table, check its file, header and cells, and run the rules of that table alone:
+    (the parsed table, or None when it cannot be checked further; problems)."""
+    from .csvfile import read_csv
+
+    csv_path = layout.csv_paths.get(name)
+    if csv_path is None or not csv_path.is_file():
+        shown = _display(csv_path, layout) if csv_path else f"{name}.csv"
+        return None, [Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist")]
+    csv = read_csv(csv_path, _display(csv_path, layout))
+    problems = list(csv.problems)
+    if not csv.readable:
+        return None, problems
+    usable, header_problems = check_header(csv, schema["fields"])
+    problems.extend(header_problems)
+    if not usable:
+        return None, problems
+    frame, text, cell_problems = check_cells(name, csv, schema)
+    problems.extend(cell_problems)
+    problems.extend(check_primary_key(csv, schema, frame))
+    from .checks import TableData, table_rules
+
+    table = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
+    return table, problems + table_rules(table, today)
