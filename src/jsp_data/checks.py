@@ -394,7 +394,7 @@ def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
 
 
 def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
-    """Ids unique across tables, withdrawn ids not reused, near-duplicate events (warning)."""
+    """Ids unique across tables and withdrawn ids not reused."""
     earlier: list[tuple[str, Any]] = []  # (table, its distinct ids), in the order tables are read
     for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
         if name not in tables:
@@ -422,9 +422,6 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
                         "withdrawn-id",
                         "this id was withdrawn (see withdrawals.csv) and stays reserved forever",
                     )
-    for name in EVENT_TABLES:
-        if name in tables:
-            yield from _near_duplicates(tables[name])
 
 
 NEIGHBOURS = 3
@@ -696,6 +693,7 @@ def table_rules(t: TableData, today: dt.date | None = None) -> list[Problem]:
     out = [*safety(t), *dates(t, now)]
     if t.name in EVENT_TABLES:
         out.extend(event_rules(t, now))
+        out.extend(_near_duplicates(t))  # possible duplicate events (warning)
     return out
 
 

@@ -179,12 +179,17 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
+    frame, text, problems, bad_cells = parse_cells(csv, schema)
+    return frame, text, problems + schema_problems(name, csv, schema, frame, text, bad_cells)
+
+
+def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem], set[tuple[int, str]]]:
+    """Parse every cell: the typed frame, the text frame, the type problems and their cells."""
     from concurrent.futures import ThreadPoolExecutor
 
     import pandas as pd
-    import pandera.pandas as pa
 
-    from .convert import pandera_schema, parse_column
+    from .convert import parse_column
 
     fields = schema["fields"]
     if csv.arrow is not None:  # the fast reader's columns, zero-copy
@@ -206,8 +211,21 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
             bad_cells.add((int(i), f["name"]))
             raw = column.iloc[i]
             problems.append(Problem(csv.file, csv.lines[i], f["name"], raw, "type", "error", f"expected {expected}, got '{raw}'"))
-    frame = pd.DataFrame(typed)
-    pschema = pandera_schema(name, fields)
+    return pd.DataFrame(typed), text, problems, bad_cells
+
+
+def schema_problems(
+    name: str, csv: CsvTable, schema: dict[str, Any], frame: Any, text: Any, bad_cells: set[tuple[int, str]]
+) -> list[Problem]:
+    """The pandera schema's verdict on the typed frame, as problems (cells that did not parse are
+    reported once, as type problems, by parse_cells)."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from .convert import pandera_schema
+
+    problems: list[Problem] = []
+    pschema = pandera_schema(name, schema["fields"])
     # pandera reports a named check by its error text when one is set: map it back to the name.
     check_names = {c.error: c.name for col in pschema.columns.values() for c in col.checks if c.error}
     try:
@@ -238,9 +256,11 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
                     )
                 )
             else:
-                name = check_names.get(check, check)
-                problems.append(Problem(csv.file, csv.lines[row], column, raw, name, "error", f"'{raw}' is not allowed: {check}"))
-    return frame, text, problems
+                label = check_names.get(check, check)
+                problems.append(
+                    Problem(csv.file, csv.lines[row], column, raw, label, "error", f"'{raw}' is not allowed: {check}")
+                )
+    return problems
 
 
 def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list[Problem]:
@@ -361,10 +381,17 @@ def _read_table(layout: Layout, name: str, schema: dict[str, Any], today: dt.dat
     problems.extend(header_problems)
     if not usable:
         return None, problems
-    frame, text, cell_problems = check_cells(name, csv, schema)
-    problems.extend(cell_problems)
-    problems.extend(check_primary_key(csv, schema, frame))
+    from concurrent.futures import ThreadPoolExecutor
+
     from .checks import TableData, table_rules
 
+    frame, text, type_problems, bad_cells = parse_cells(csv, schema)
     table = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
-    return table, problems + table_rules(table, today)
+    # The schema checks and the table's own rules only read the parsed frame: they run side by
+    # side (on a large table, much of both is pyarrow and numpy work, outside the GIL).
+    with ThreadPoolExecutor(max_workers=1) as side:
+        rules = side.submit(table_rules, table, today)
+        cell_problems = schema_problems(name, csv, schema, frame, text, bad_cells)
+        key_problems = check_primary_key(csv, schema, frame)
+        rule_problems = rules.result()
+    return table, problems + type_problems + cell_problems + key_problems + rule_problems
