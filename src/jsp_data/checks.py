@@ -10,7 +10,8 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -67,6 +68,7 @@ class TableData:
     lines: list[int]
     fields: list[dict[str, Any]]
     foreign_keys: list[dict[str, Any]]
+    known: dict[str, Any] = field(default_factory=dict)  # distinct values by column, see _known_in
 
 
 def _p(
@@ -97,6 +99,14 @@ def _arrow(values: Any) -> Any:
     return pa.array([v for v in values if isinstance(v, str)], type=pa.string())
 
 
+def _known_in(t: TableData, column: str) -> Any:
+    """The distinct values of a table's column, computed once per run (a million ids are
+    hashed once however many rules look them up)."""
+    if column not in t.known:
+        t.known[column] = _known(t.frame[column])
+    return t.known[column]
+
+
 def _known(values: Any) -> Any:
     """The distinct non-missing values of a column, as an Arrow array (a set that stays in Arrow)."""
     import pyarrow.compute as pc
@@ -111,12 +121,27 @@ def _isin(values: Any, known: Any) -> pd.Series:
     import pyarrow.compute as pc
 
     index = values.index if isinstance(values, pd.Series) else None
-    value_set = known if isinstance(known, pa.Array) else pa.array(_known(known))
-    out = pc.is_in(_arrow(values), value_set=pc.cast(value_set, pa.string()))
+    if isinstance(known, pa.ChunkedArray):  # a raw column: membership needs no distinct values
+        known = pc.drop_null(known).combine_chunks() if known.num_chunks != 1 else pc.drop_null(known.chunk(0))
+    value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(_known(known)), pa.string())
+    arr = _arrow(values)
+    if len(value_set) > 4 * len(arr) + 10_000:
+        # A few values against a million known ones: hashing the known set would dominate, so
+        # keep only the known values that occur among the values (same membership, less work).
+        distinct = pc.cast(_known(arr), pa.string())
+        value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
+    out = pc.is_in(arr, value_set=value_set)
     array = (
         out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
     )
     return pd.Series(array, index=index, dtype=bool)
+
+
+def pa_strings(values: Iterable[str]) -> Any:
+    """A list of Python strings as an Arrow string array (a value set for membership tests)."""
+    import pyarrow as pa
+
+    return pa.array(list(values), type=pa.string())
 
 
 def _fmt_date(value: Any) -> str | None:
@@ -131,9 +156,7 @@ def safety(t: TableData) -> Iterator[Problem]:
     for f in t.fields:
         name = f["name"]
         col = t.text[name]
-        # One vectorised pass finds the few suspect cells; each is then classified on its own.
-        suspect = col.str.contains(_SUSPECT) | (col.str.len() > MAX_CELL)
-        for i in _rows(suspect):
+        for i in _suspect_rows(col):
             cell = col[i]
             if f["type"] in ("string", "list") and _FORMULA.search(cell):
                 message = "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula"
@@ -146,6 +169,28 @@ def safety(t: TableData) -> Iterator[Problem]:
                 yield _p(t, i, name, escaped, "line-break-in-cell", "the cell holds a line break")
             if len(cell) > MAX_CELL:
                 yield _p(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
+
+
+def _suspect_rows(col: pd.Series) -> Iterator[int]:
+    """Rows whose cell matches _SUSPECT or is longer than MAX_CELL, in order.
+
+    Vectorised passes over the column's bytes find a superset (a control or line-break byte
+    anywhere, a first byte that can start a formula, more than MAX_CELL bytes); each candidate
+    is then tested exactly, so a million clean cells cost no regex call.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of, first_bytes, rows_with_bytes, to_numpy_bool
+
+    arr = arrow_of(col)
+    control = rows_with_bytes(arr, lambda b: ((b < 0x20) & (b != 0x09)) | (b == 0x7F))
+    formula = np.flatnonzero(np.isin(first_bytes(arr), [ord(c) for c in "=+-@\t\r"]))
+    long = np.flatnonzero(to_numpy_bool(pc.greater(pc.binary_length(arr), MAX_CELL)))
+    for i in np.unique(np.concatenate([control, formula, long])).tolist():
+        cell = col[i]
+        if isinstance(cell, str) and (_SUSPECT.search(cell) or len(cell) > MAX_CELL):
+            yield i
 
 
 # --------------------------------------------------------------------------- row rules
@@ -192,17 +237,27 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
 
 def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     """Rules of event rows: JPN and role holders among parties, status consistent with dates."""
-    from .convert import list_items
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import list_items, to_numpy_bool
 
     frame = t.frame
     parents, flat = list_items(frame["parties"])
+    listed_rows = np.zeros(len(frame), bool)
+    listed_rows[parents] = True
+    with_japan = np.zeros(len(frame), bool)
+    with_japan[parents[to_numpy_bool(pc.equal(flat, "JPN"))]] = True
+    for i in np.flatnonzero(listed_rows & ~with_japan).tolist():
+        lo, hi = np.searchsorted(parents, [i, i + 1])  # a row's items are contiguous
+        yield _p(t, i, "parties", ";".join(sorted(flat[lo:hi].to_pylist())), "parties-japan", "parties must include JPN")
+    if not any(role in frame for role in (*ROLE_COLUMNS, "observers")):
+        yield from _event_table_rules(t, today)
+        return
     items = flat.to_numpy(zero_copy_only=False)
     # (row, party) pairs as "row|CODE" strings, so role checks are one membership test each
     pairs = pd.Series(parents.astype(str)).str.cat(pd.Series(items, dtype="str"), sep="|")
-    with_japan = set(parents[items == "JPN"].tolist())
-    for i in sorted(set(parents.tolist()) - with_japan):
-        yield _p(t, i, "parties", ";".join(sorted(items[parents == i])), "parties-japan", "parties must include JPN")
-    listed = set(parents.tolist())
+    listed = set(np.flatnonzero(listed_rows).tolist())
     for role in ROLE_COLUMNS:
         if role in frame:
             values = frame[role]
@@ -222,6 +277,12 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
                 bad.setdefault(i, []).append(code)
         for i, codes in sorted(bad.items()):
             yield _p(t, i, "observers", ";".join(sorted(codes)), "role-in-parties", "observers must also be listed in parties")
+    yield from _event_table_rules(t, today)
+
+
+def _event_table_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
+    """The rules of one event table beyond its parties: agreement, aid and status rules."""
+    frame = t.frame
     if t.name == "agreements":
         yield from _agreement_rules(t)
     if t.name == "aid_transfers":
@@ -269,10 +330,6 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- table and cross-table rules
 
 
-def _index(tables: dict[str, TableData], names: Iterable[str], column: str = "id") -> dict[str, Any]:
-    return {n: _known(tables[n].frame[column]) for n in names if n in tables}
-
-
 def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
     """Scalar foreign keys declared in the schemas and list items with x-itemReference."""
     for t in tables.values():
@@ -286,22 +343,24 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
         for column, resource, key in schema_fks + refs:
             if resource not in tables:
                 continue
-            known = _known(tables[resource].frame[key])
+            known = _arrow(tables[resource].frame[key])
             values = t.frame[column]
             if column in list_columns:
-                from .convert import list_items
+                import pyarrow.compute as pc
+
+                from .convert import list_items, to_numpy_bool
 
                 parents, flat = list_items(values)
-                items = flat.to_numpy(zero_copy_only=False)
-                unknown = ~_isin(flat, known).to_numpy() & (items != "")
-                for i, item in zip(parents[unknown], items[unknown], strict=True):
+                unknown = ~_isin(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
+                items = flat.filter(unknown).to_pylist()
+                for i, item in zip(parents[unknown], items, strict=True):
                     yield _p(
                         t,
                         int(i),
                         column,
                         item,
                         "foreign-key",
-                        f"'{item}' is not a {key} in {resource}" + _closest(item, known),
+                        f"'{item}' is not a {key} in {resource}" + _closest(item, _known_in(tables[resource], key)),
                     )
             else:
                 for i in _rows(values.notna() & ~_isin(values, known)):
@@ -311,7 +370,7 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
                         column,
                         values[i],
                         "foreign-key",
-                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], known),
+                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], _known_in(tables[resource], key)),
                     )
 
 
@@ -323,25 +382,34 @@ MAX_SUGGEST = 5000
 def _closest(value: str, known: Any) -> str:
     if len(known) > MAX_SUGGEST:
         return ""
-    candidates = sorted(known.to_pylist() if hasattr(known, "to_pylist") else known)
-    close = difflib.get_close_matches(str(value), candidates, n=1)
+    candidates = tuple(sorted(known.to_pylist() if hasattr(known, "to_pylist") else known))
+    return _closest_in(str(value), candidates)
+
+
+@lru_cache(maxsize=4096)
+def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
+    """The suggestion for one wrong value: cached, as a million rows may repeat one typo."""
+    close = difflib.get_close_matches(value, candidates, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
-    """Ids unique across tables, withdrawn ids not reused, near-duplicate events (warning)."""
-    seen: dict[str, str] = {}
+    """Ids unique across tables and withdrawn ids not reused."""
+    earlier: list[tuple[str, Any]] = []  # (table, its distinct ids), in the order tables are read
     for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
         if name not in tables:
             continue
         t = tables[name]
-        for i, value in enumerate(t.frame["id"].tolist()):
-            if isinstance(value, str):
-                if value in seen and seen[value] != name:
-                    yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {seen[value]}")
-                seen.setdefault(value, name)
+        unclaimed = pd.Series(True, index=t.frame.index)
+        for owner, owned in earlier:  # an id is reported against the first table that used it
+            taken = unclaimed & _isin(t.frame["id"], owned)
+            for i in _rows(taken):
+                value = t.frame["id"][i]
+                yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {owner}")
+            unclaimed &= ~taken
+        earlier.append((name, _arrow(t.frame["id"])))
     if "withdrawals" in tables:
-        withdrawn = _known(tables["withdrawals"].frame["id"])
+        withdrawn = _known_in(tables["withdrawals"], "id")
         for name in EVENT_TABLES:
             if name in tables:
                 t = tables[name]
@@ -354,83 +422,127 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
                         "withdrawn-id",
                         "this id was withdrawn (see withdrawals.csv) and stays reserved forever",
                     )
-    for name in EVENT_TABLES:
-        if name in tables:
-            yield from _near_duplicates(tables[name])
 
 
 NEIGHBOURS = 3
 
 
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
-    date_col = EVENT_DATE[t.name]
-    frame = t.frame
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # Only rows that share a date and a party list can be duplicates: find those first, vectorised.
+    date_col = EVENT_DATE[t.name]
+    frame = t.frame
+    # Only rows that share a date and a party list can be duplicates: find those first, as
+    # integer codes (date code * number of party lists + party-list code) counted with numpy.
     parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
-    party_keys = pd.Series(pc.binary_join(parties, ";"), index=frame.index, dtype="str")
-    keys = pd.DataFrame({"date": frame[date_col], "parties": party_keys})
-    keys = keys[keys["date"].notna() & keys.duplicated(keep=False)]
-    if keys.empty:
+    joined = pc.binary_join(parties, ";")
+    party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
+    dates = frame[date_col].to_numpy()
+    dated = ~np.isnat(dates)
+    date_codes = pd.factorize(dates[dated])[0].astype(np.int64)  # hashing, not sorting
+    keys = pd.factorize(date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1)[0]
+    shared = np.flatnonzero(dated)[np.bincount(keys)[keys] > 1]
+    if not len(shared):
         return
-    keys["title"] = frame["title"].astype("str").str.lower()[keys.index]
+    party_keys = pd.Series(pc.take(joined, pa.array(shared)), index=shared, dtype="str")
+    keys_frame = pd.DataFrame({"date": frame[date_col].iloc[shared], "parties": party_keys})
+    keys_frame["title"] = frame["title"].iloc[shared].astype("str").str.lower()
     # Near-identical titles sort next to each other: within a (date, parties) group each title is
     # compared with its next NEIGHBOURS in sorted order, so a large group costs linear time.
-    ordered = keys.sort_values(["date", "parties", "title"])
+    ordered = keys_frame.sort_values(["date", "parties", "title"])
     rows, titles = ordered.index.to_numpy(), ordered["title"].tolist()
     same = (ordered["date"].eq(ordered["date"].shift(-1)) & ordered["parties"].eq(ordered["parties"].shift(-1))).to_numpy()
-    for pos in range(len(rows)):
+    for pos, step in _close_pairs(titles, same):
+        a, b = titles[pos], titles[pos + step]
+        if difflib.SequenceMatcher(None, a, b).ratio() >= 0.85:
+            first, second = sorted((int(rows[pos]), int(rows[pos + step])))
+            yield _p(
+                t,
+                second,
+                "id",
+                frame["id"][second],
+                "possible-duplicate-event",
+                f"same date, parties and nearly the same title as {frame['id'][first]} (line {t.lines[first]}): the same event entered twice?",
+                severity="warning",
+            )
+
+
+def _close_pairs(titles: list[str], same: Any) -> Iterator[tuple[int, int]]:
+    """(position, step) of each pair of sorted titles within NEIGHBOURS of each other in one group
+    that passes difflib's two cheap upper bounds (real_quick_ratio and quick_ratio >= 0.85).
+
+    Both bounds are computed for all pairs at once, exactly as difflib computes them: from the
+    lengths, and from the characters the two titles share (a count per distinct character).
+    """
+    import numpy as np
+
+    lengths = np.array([len(title) for title in titles], dtype=np.int64)
+    ends = np.concatenate([[0], np.cumsum(lengths)])
+    points = np.frombuffer("".join(titles).encode("utf-32-le"), dtype=np.uint32)
+    seen = np.zeros(int(points.max(initial=0)) + 1, bool)  # number the distinct characters by a table
+    seen[points] = True
+    alphabet = np.flatnonzero(seen)
+    chars = (np.cumsum(seen) - 1)[points]
+    owner = np.repeat(np.arange(len(titles)), lengths)
+    block = max(64, (1 << 22) // max(len(alphabet), 1))  # titles per count matrix of ~4M cells
+    for start in range(0, len(titles), block):
+        stop = min(start + block + NEIGHBOURS, len(titles))
+        lo, hi = ends[start], ends[stop]
+        cells = (owner[lo:hi] - start) * len(alphabet) + chars[lo:hi]
+        counts = np.bincount(cells, minlength=(stop - start) * len(alphabet)).reshape(stop - start, len(alphabet))
+        together = np.ones(stop - start, bool)  # the pair (p, p + step) lies in one group
         for step in range(1, NEIGHBOURS + 1):
-            if pos + step >= len(rows) or not same[pos + step - 1]:
-                break
-            a, b = int(rows[pos]), int(rows[pos + step])
-            matcher = difflib.SequenceMatcher(None, titles[pos], titles[pos + step])
-            # the cheap upper bounds first, as difflib.get_close_matches does
-            if matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85:
-                first, second = sorted((a, b))
-                yield _p(
-                    t,
-                    second,
-                    "id",
-                    frame["id"][second],
-                    "possible-duplicate-event",
-                    f"same date, parties and nearly the same title as {frame['id'][first]} (line {t.lines[first]}): the same event entered twice?",
-                    severity="warning",
-                )
+            together = together[:-1] & same[start + step - 1 : stop - 1]
+            first, second = lengths[start : stop - step], lengths[start + step : stop]
+            total = first + second
+            shared = np.minimum(counts[:-step], counts[step:]).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):  # difflib's ratio of two empty strings is 1
+                real_quick = np.where(total > 0, 2.0 * np.minimum(first, second) / total, 1.0)
+                quick = np.where(total > 0, 2.0 * shared / total, 1.0)
+            mine = np.arange(len(together)) < block  # the next block starts with its own pairs
+            for pos in np.flatnonzero(together & mine & (real_quick >= 0.85) & (quick >= 0.85)).tolist():
+                yield start + pos, step
 
 
 def links(tables: dict[str, TableData]) -> Iterator[Problem]:
     """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
-    event_ids = _index(tables, EVENT_TABLES)
+    event_ids = {n: _arrow(tables[n].frame["id"]) for n in EVENT_TABLES if n in tables}
     fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
     sources = tables.get("sources")
     tiers = dict(zip(sources.frame["id"], sources.frame["tier"], strict=True)) if sources else {}
+    matched: dict[str, _Matched] = {}  # the citations rows of each event table, matched to its ids
     for link in ("citations", "discrepancies"):
         if link not in tables:
             continue
         t = tables[link]
         link_table = t.frame["table"].astype("str")
         for table, known in event_ids.items():
-            for i in _rows(link_table.eq(table) & t.frame["id"].notna() & ~_isin(t.frame["id"], known)):
+            mine = link_table.eq(table) & t.frame["id"].notna()
+            if link == "citations":
+                matched[table] = _Matched(tables[table].frame["id"], t.frame["id"], mine)
+                unknown = mine & ~matched[table].link_rows_known()
+            else:
+                unknown = mine & ~_isin(t.frame["id"], known)
+            for i in _rows(unknown):
                 row_id = t.frame["id"][i]
-                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + _closest(row_id, known))
+                suggestion = _closest(row_id, _known_in(tables[table], "id"))
+                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + suggestion)
         if link == "discrepancies":
-            for i, (table, field) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
-                if table in fields_of and isinstance(field, str) and field not in fields_of[table]:
-                    yield _p(t, i, "field", field, "foreign-key", f"{table} has no column {field}")
+            for i, (table, column) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
+                if table in fields_of and isinstance(column, str) and column not in fields_of[table]:
+                    yield _p(t, i, "field", column, "foreign-key", f"{table} has no column {column}")
     if "citations" in tables:
         t = tables["citations"]
         yield from _citation_rules(t, fields_of, tiers)
-        link_table = t.frame["table"].astype("str")
-        strong_source = t.frame["source_id"].map(tiers).isin(["official", "news", "paper"])
+        strong_source = _tier_in(t.frame["source_id"], tiers, ("official", "news", "paper")).to_numpy()
+        paper_source = t.frame["source_id"].eq(PAPER_SOURCE).to_numpy(dtype=bool, na_value=False)
         for name in EVENT_TABLES:
             if name in tables:
                 e = tables[name]
-                mine = link_table.eq(name)
-                cited = _isin(e.frame["id"], _known(t.frame.loc[mine, "id"]))
-                strong = _isin(e.frame["id"], _known(t.frame.loc[mine & strong_source, "id"]))
+                cited = pd.Series(matched[name].event_rows_cited(), index=e.frame.index)
+                strong = pd.Series(matched[name].event_rows_cited(strong_source), index=e.frame.index)
                 for i in _rows(e.frame["id"].notna() & ~(cited & strong)):
                     row_id = e.frame["id"][i]
                     if not cited[i]:
@@ -446,7 +558,7 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                         )
                 # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
                 first = e.frame[EVENT_DATE[name]]
-                on_paper = _isin(e.frame["id"], _known(t.frame.loc[mine & t.frame["source_id"].eq(PAPER_SOURCE), "id"]))
+                on_paper = pd.Series(matched[name].event_rows_cited(paper_source), index=e.frame.index)
                 for i in _rows((first < SCOPE_START) & ~on_paper):
                     yield _p(
                         e,
@@ -467,28 +579,84 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
                 yield _p(t, i, column, t.frame[column][i], "foreign-key", f"no row {t.frame[column][i]} in {table}")
 
 
+class _Matched:
+    """The rows of a link table that name one event table (``mine``), matched to its ids.
+
+    The linked ids are dictionary-encoded once and the event ids looked up in that dictionary
+    once: a million citations of a million events cost two hash passes for every question
+    asked below (is a citation's id known; is an event cited at all, by a strong source, ...).
+    """
+
+    def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        from .convert import arrow_of
+
+        self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
+        self.size = len(link_ids)
+        encoded = pc.dictionary_encode(arrow_of(link_ids.iloc[self.rows])).combine_chunks()
+        self.codes = pc.fill_null(encoded.indices, -1).to_numpy()  # -1: a missing id
+        self.found = pc.fill_null(pc.index_in(arrow_of(event_ids), value_set=encoded.dictionary), -1).to_numpy()
+        self.words = len(encoded.dictionary)
+
+    def link_rows_known(self) -> pd.Series:
+        """For each link row: it is one of ``mine`` and its id is an id of the event table."""
+        import numpy as np
+
+        known = np.zeros(self.words + 1, bool)  # the last slot stands for code -1 (no id)
+        known[self.found[self.found >= 0]] = True
+        out = np.zeros(self.size, bool)
+        out[self.rows] = known[self.codes]
+        return pd.Series(out)
+
+    def event_rows_cited(self, among: Any = None) -> Any:
+        """For each event row: some row of ``mine`` (and of ``among``, a mask of link rows) names it."""
+        import numpy as np
+
+        codes = self.codes if among is None else self.codes[np.asarray(among, dtype=bool)[self.rows]]
+        named = np.zeros(self.words + 1, bool)
+        named[codes] = True
+        named[-1] = False  # a missing id names nothing, and an event id not found (-1) reads this slot
+        return named[self.found]
+
+
+def _tier_in(source_ids: pd.Series, tiers: dict[Any, str], wanted: tuple[str, ...]) -> pd.Series:
+    """``source_ids.map(tiers).isin(wanted)`` as one Arrow membership test."""
+    ids = [k for k, tier in tiers.items() if isinstance(k, str) and tier in wanted]
+    out = _isin(source_ids, _known(ids))
+    missing = [tier for k, tier in tiers.items() if not isinstance(k, str)]
+    if missing and missing[-1] in wanted:  # pandas maps a missing id to the tier of a source without one
+        out |= source_ids.isna().to_numpy()
+    return out
+
+
 def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
-    from .convert import list_items
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of, list_items, to_numpy_bool
 
     frame = t.frame
-    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once.
-    is_paper = frame["source_id"].map(tiers).eq("paper").to_numpy()
-    verdicts: dict[tuple[str, bool], str | None] = {}
-    for i, (locator, paper) in enumerate(zip(frame["locator"].tolist(), is_paper, strict=True)):
-        if isinstance(locator, str):
-            key = (locator, bool(paper))
-            if key not in verdicts:
-                verdicts[key] = locator_problem(locator, paper=bool(paper))
-            if verdicts[key]:
-                yield _p(t, i, "locator", locator, "locator-form", str(verdicts[key]))
+    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
+    # as integer codes (locator code * 2 + paper), then pick out the rows of the bad pairs.
+    is_paper = _tier_in(frame["source_id"], tiers, ("paper",)).to_numpy()
+    encoded = pc.dictionary_encode(arrow_of(frame["locator"])).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    pairs = np.where(codes >= 0, codes * 2 + is_paper, -1)
+    locators = encoded.dictionary.to_pylist()
+    verdicts = {int(pair): locator_problem(locators[pair // 2], paper=bool(pair % 2)) for pair in np.unique(pairs[pairs >= 0])}
+    bad_pairs = [pair for pair, verdict in verdicts.items() if verdict]
+    for i in np.flatnonzero(np.isin(pairs, bad_pairs)).tolist():
+        pair = int(pairs[i])
+        yield _p(t, i, "locator", locators[pair // 2], "locator-form", str(verdicts[pair]))
+    # Each supports item names a column of the row's table (or 'all'): one membership test per table.
     parents, flat = list_items(frame["supports"])
-    items = flat.to_numpy(zero_copy_only=False)
-    tables = frame["table"].astype("str").to_numpy()[parents]
-    allowed = {(table, name) for table, names in fields_of.items() for name in (*names, "all")}
-    checked = pd.Series(tables).isin(list(fields_of)).to_numpy()
-    for i, table, item in zip(parents[checked], tables[checked], items[checked], strict=True):
-        if (table, item) not in allowed:
-            yield _p(t, int(i), "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
+    for table, names in fields_of.items():
+        rows = to_numpy_bool(pc.equal(arrow_of(frame["table"]), table))
+        bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=pa_strings([*names, "all"])))
+        for i, item in zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True):
+            yield _p(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
 
 
 def locator_problem(locator: str, paper: bool) -> str | None:
@@ -515,14 +683,28 @@ def locator_problem(locator: str, paper: bool) -> str | None:
 
 def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Problem]:
     """Every rule of this module over the parsed tables."""
+    out = [problem for t in tables.values() for problem in table_rules(t, today)]
+    return out + cross_table_rules(tables)
+
+
+def table_rules(t: TableData, today: dt.date | None = None) -> list[Problem]:
+    """The rules that look at one table only (run as soon as that table is parsed)."""
     now = pd.Timestamp(today or dt.date.today())
-    out: list[Problem] = []
-    for t in tables.values():
-        out.extend(safety(t))
-        out.extend(dates(t, now))
-        if t.name in EVENT_TABLES:
-            out.extend(event_rules(t, now))
-    out.extend(foreign_keys(tables))
-    out.extend(ids(tables))
-    out.extend(links(tables))
+    out = [*safety(t), *dates(t, now)]
+    if t.name in EVENT_TABLES:
+        out.extend(event_rules(t, now))
+        out.extend(_near_duplicates(t))  # possible duplicate events (warning)
     return out
+
+
+def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
+    """The rules that relate tables: keys, ids and links."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rules = [links(tables), ids(tables), foreign_keys(tables)]
+    # The rules only read the tables, and much of their work is in pyarrow and numpy, which
+    # release the GIL: two threads keep both cores busy on a large contribution.
+    large = sum(len(t.frame) for t in tables.values()) > 100_000
+    with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
+        found: list[list[Problem]] = list(pool.map(list, rules))
+    return [problem for problems in found for problem in problems]

@@ -179,10 +179,17 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
-    import pandas as pd
-    import pandera.pandas as pa
+    frame, text, problems, bad_cells = parse_cells(csv, schema)
+    return frame, text, problems + schema_problems(name, csv, schema, frame, text, bad_cells)
 
-    from .convert import pandera_schema, parse_column
+
+def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem], set[tuple[int, str]]]:
+    """Parse every cell: the typed frame, the text frame, the type problems and their cells."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+
+    from .convert import parse_column
 
     fields = schema["fields"]
     if csv.arrow is not None:  # the fast reader's columns, zero-copy
@@ -193,30 +200,39 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
     typed = {}
     problems: list[Problem] = []
     bad_cells: set[tuple[int, str]] = set()
-    for f in fields:
-        values, failed, expected = parse_column(text[f["name"]], f)
+    # Columns parse independently and mostly inside pyarrow and numpy, which release the GIL:
+    # two threads keep both cores busy on a large table.
+    with ThreadPoolExecutor(max_workers=2 if len(text) > 100_000 else 1) as pool:
+        parsed = list(pool.map(lambda f: parse_column(text[f["name"]], f), fields))
+    for f, (values, failed, expected) in zip(fields, parsed, strict=True):
+        column = text[f["name"]]
         typed[f["name"]] = values
         for i in failed[failed].index:
             bad_cells.add((int(i), f["name"]))
-            problems.append(
-                Problem(
-                    csv.file,
-                    csv.lines[i],
-                    f["name"],
-                    text[f["name"]][i],
-                    "type",
-                    "error",
-                    f"expected {expected}, got '{text[f['name']][i]}'",
-                )
-            )
-    frame = pd.DataFrame(typed)
-    pschema = pandera_schema(name, fields)
+            raw = column.iloc[i]
+            problems.append(Problem(csv.file, csv.lines[i], f["name"], raw, "type", "error", f"expected {expected}, got '{raw}'"))
+    return pd.DataFrame(typed), text, problems, bad_cells
+
+
+def schema_problems(
+    name: str, csv: CsvTable, schema: dict[str, Any], frame: Any, text: Any, bad_cells: set[tuple[int, str]]
+) -> list[Problem]:
+    """The pandera schema's verdict on the typed frame, as problems (cells that did not parse are
+    reported once, as type problems, by parse_cells)."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from .convert import pandera_schema
+
+    problems: list[Problem] = []
+    pschema = pandera_schema(name, schema["fields"])
     # pandera reports a named check by its error text when one is set: map it back to the name.
     check_names = {c.error: c.name for col in pschema.columns.values() for c in col.checks if c.error}
     try:
         pschema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+        raw_cells = {name: text[name] for name in text.columns}
         for case in cases.itertuples(index=False):
             column, check, index = case.column, str(case.check), case.index
             if index is None or pd.isna(index) or column not in frame:
@@ -224,7 +240,7 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
             row = int(index)
             if (row, column) in bad_cells:
                 continue
-            raw = text[column][row]
+            raw = raw_cells[column].iloc[row]
             if check == "not_nullable":
                 problems.append(Problem(csv.file, csv.lines[row], column, None, "required", "error", f"{column} is required"))
             elif check == "field_uniqueness":
@@ -240,16 +256,18 @@ def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, 
                     )
                 )
             else:
-                name = check_names.get(check, check)
-                problems.append(Problem(csv.file, csv.lines[row], column, raw, name, "error", f"'{raw}' is not allowed: {check}"))
-    return frame, text, problems
+                label = check_names.get(check, check)
+                problems.append(
+                    Problem(csv.file, csv.lines[row], column, raw, label, "error", f"'{raw}' is not allowed: {check}")
+                )
+    return problems
 
 
 def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list[Problem]:
     key = schema.get("primaryKey") or []
     if len(key) < 2:
         return []  # a one-column key is checked as a unique column
-    dup = frame.duplicated(subset=key, keep="first")
+    dup = _duplicated(frame, key)
     return [
         Problem(
             csv.file,
@@ -262,6 +280,18 @@ def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list
         )
         for i in dup[dup].index
     ]
+
+
+def _duplicated(frame: Any, key: list[str]) -> Any:
+    """``frame.duplicated(subset=key, keep="first")`` from integer codes: each column is factorized
+    (hashing its values once; missing values are equal, as in pandas) and the codes combined."""
+    import pandas as pd
+
+    combined = pd.Series(0, index=frame.index, dtype="int64").to_numpy()
+    for name in key:
+        codes = pd.factorize(frame[name])[0].astype("int64") + 1  # missing: 0
+        combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0].astype("int64")
+    return pd.Series(combined, index=frame.index).duplicated(keep="first")
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -295,32 +325,73 @@ def validate(path: str | Path | None = None, today: dt.date | None = None) -> li
     return problems
 
 
+def _import_in_background() -> None:
+    """Import pandas, pandera and the checks in a thread while the CSVs are read.
+
+    Importing them takes most of a second of Python work; reading a large CSV is mostly pyarrow
+    work that releases the GIL, so on two cores the two overlap. pyarrow is imported here first,
+    so the reader and the thread never wait on each other's import locks.
+    """
+    import threading
+
+    import pyarrow.compute
+    import pyarrow.csv  # noqa: F401
+
+    def work() -> None:
+        from . import checks, convert  # noqa: F401
+
+    threading.Thread(target=work, name="jsp-data-imports", daemon=True).start()
+
+
 def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Read, parse and check every table of ``layout``; returns the parsed tables and all problems."""
-    from .checks import TableData, run
-    from .csvfile import read_csv
+    from concurrent.futures import ThreadPoolExecutor
 
     problems: list[Problem] = []
     schemas = check_descriptor(layout, problems)
-    tables: dict[str, TableData] = {}
-    for name, schema in schemas.items():
-        csv_path = layout.csv_paths.get(name)
-        if csv_path is None or not csv_path.is_file():
-            shown = _display(csv_path, layout) if csv_path else f"{name}.csv"
-            problems.append(Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist"))
-            continue
-        csv = read_csv(csv_path, _display(csv_path, layout))
-        problems.extend(csv.problems)
-        if not csv.readable:
-            continue
-        usable, header_problems = check_header(csv, schema["fields"])
-        problems.extend(header_problems)
-        if not usable:
-            continue
-        frame, text, cell_problems = check_cells(name, csv, schema)
-        problems.extend(cell_problems)
-        problems.extend(check_primary_key(csv, schema, frame))
-        tables[name] = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
-    problems.extend(run(tables, today))
+    _import_in_background()
+    # Tables are independent until the cross-table rules: two are read and checked at a time, so
+    # a large table's Python-bound checks overlap the reading and parsing of the others.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda item: _read_table(layout, item[0], item[1], today), schemas.items()))
+    from .checks import cross_table_rules
+
+    tables = {name: table for (name, _), (table, _) in zip(schemas.items(), results, strict=True) if table is not None}
+    for _, found in results:
+        problems.extend(found)
+    problems.extend(cross_table_rules(tables))
     ordered = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.check, p.message))
     return tables, ordered
+
+
+def _read_table(layout: Layout, name: str, schema: dict[str, Any], today: dt.date | None) -> tuple[Any, list[Problem]]:
+    """Read one table, check its file, header and cells, and run the rules of that table alone:
+    (the parsed table, or None when it cannot be checked further; problems)."""
+    from .csvfile import read_csv
+
+    csv_path = layout.csv_paths.get(name)
+    if csv_path is None or not csv_path.is_file():
+        shown = _display(csv_path, layout) if csv_path else f"{name}.csv"
+        return None, [Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist")]
+    csv = read_csv(csv_path, _display(csv_path, layout))
+    problems = list(csv.problems)
+    if not csv.readable:
+        return None, problems
+    usable, header_problems = check_header(csv, schema["fields"])
+    problems.extend(header_problems)
+    if not usable:
+        return None, problems
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .checks import TableData, table_rules
+
+    frame, text, type_problems, bad_cells = parse_cells(csv, schema)
+    table = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
+    # The schema checks and the table's own rules only read the parsed frame: they run side by
+    # side (on a large table, much of both is pyarrow and numpy work, outside the GIL).
+    with ThreadPoolExecutor(max_workers=1) as side:
+        rules = side.submit(table_rules, table, today)
+        cell_problems = schema_problems(name, csv, schema, frame, text, bad_cells)
+        key_problems = check_primary_key(csv, schema, frame)
+        rule_problems = rules.result()
+    return table, problems + type_problems + cell_problems + key_problems + rule_problems
