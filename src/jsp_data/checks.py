@@ -144,6 +144,13 @@ def pa_strings(values: Iterable[str]) -> Any:
     return pa.array(list(values), type=pa.string())
 
 
+def _at(mask: pd.Series, *columns: pd.Series) -> Iterator[tuple[Any, ...]]:
+    """(row, value of each column at that row) for the rows of ``mask``, each column read with
+    one take rather than one lookup per row."""
+    rows = list(_rows(mask))
+    yield from zip(rows, *(col.iloc[rows].tolist() for col in columns), strict=True)
+
+
 def _fmt_date(value: Any) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
@@ -204,9 +211,9 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
             continue
         name = f["name"]
         col = frame[name]
-        for i in _rows((col < EARLIEST) | (col > today)):
+        for i, value in _at((col < EARLIEST) | (col > today), col):
             yield _p(
-                t, i, name, _fmt_date(col[i]), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
+                t, i, name, _fmt_date(value), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
             )
         prec_name = name[: -len("_date")] + "_precision"
         if prec_name not in frame:
@@ -215,23 +222,23 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
         for i in _rows(col.notna() & prec.isna()):
             yield _p(t, i, prec_name, None, "date-precision", f"{name} is set, so {prec_name} is required (day, month or year)")
         written = t.text[name].ne("")  # a date that failed to parse is reported once, as a type error
-        for i in _rows(~written & prec.notna()):
-            yield _p(t, i, prec_name, prec[i], "date-precision", f"{name} is empty, so {prec_name} must be empty too")
+        for i, value in _at(~written & prec.notna(), prec):
+            yield _p(t, i, prec_name, value, "date-precision", f"{name} is empty, so {prec_name} must be empty too")
         not_first_day = col.dt.day != 1
-        for i in _rows(prec.eq("month") & not_first_day):
-            yield _p(t, i, name, _fmt_date(col[i]), "date-precision", "a month-precision date is stored as the month's first day")
-        for i in _rows(prec.eq("year") & (not_first_day | (col.dt.month != 1))):
-            yield _p(t, i, name, _fmt_date(col[i]), "date-precision", "a year-precision date is stored as 1 January")
+        for i, value in _at(prec.eq("month") & not_first_day, col):
+            yield _p(t, i, name, _fmt_date(value), "date-precision", "a month-precision date is stored as the month's first day")
+        for i, value in _at(prec.eq("year") & (not_first_day | (col.dt.month != 1)), col):
+            yield _p(t, i, name, _fmt_date(value), "date-precision", "a year-precision date is stored as 1 January")
     for early, late in DATE_ORDER:
         if early in frame and late in frame:
-            for i in _rows(frame[late] < frame[early]):
+            for i, late_value, early_value in _at(frame[late] < frame[early], frame[late], frame[early]):
                 yield _p(
                     t,
                     i,
                     late,
-                    _fmt_date(frame[late][i]),
+                    _fmt_date(late_value),
                     "date-order",
-                    f"{late} ({_fmt_date(frame[late][i])}) is before {early} ({_fmt_date(frame[early][i])})",
+                    f"{late} ({_fmt_date(late_value)}) is before {early} ({_fmt_date(early_value)})",
                 )
 
 
@@ -298,30 +305,32 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
     ended = frame["ended_date"].notna()
     for i in _rows(ended & frame["end_reason"].isna()):
         yield _p(t, i, "end_reason", None, "conditional-required", "ended_date is set, so end_reason is required")
-    for i in _rows(~ended & frame["end_reason"].notna()):
-        yield _p(t, i, "end_reason", frame["end_reason"][i], "conditional-required", "end_reason needs an ended_date")
+    for i, value in _at(~ended & frame["end_reason"].notna(), frame["end_reason"]):
+        yield _p(t, i, "end_reason", value, "conditional-required", "end_reason needs an ended_date")
     for i in _rows(frame["end_reason"].eq("superseded") & frame["superseded_by"].isna()):
         yield _p(t, i, "superseded_by", None, "conditional-required", "end_reason is superseded, so superseded_by is required")
-    for i in _rows(frame["status"].eq("ended") != ended):
-        yield _p(t, i, "status", frame["status"][i], "status-date", "status is ended exactly when ended_date is set")
-    for i in _rows(frame["status"].isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna()):
-        yield _p(t, i, "signed_date", None, "status-date", f"status {frame['status'][i]} needs signed_date")
-    for i in _rows(frame["status"].isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna()):
+    status = frame["status"]
+    for i, value in _at(status.eq("ended") != ended, status):
+        yield _p(t, i, "status", value, "status-date", "status is ended exactly when ended_date is set")
+    for i, value in _at(status.isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna(), status):
+        yield _p(t, i, "signed_date", None, "status-date", f"status {value} needs signed_date")
+    for i, value in _at(status.isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna(), status):
         yield _p(
             t,
             i,
             "status",
-            frame["status"][i],
+            value,
             "status-date",
             "an agreement with a signed_date cannot be unsigned (sought, stalled, planned, lapsed)",
         )
     political = frame["legally_binding"].eq(False)
-    for i in _rows(political & frame["in_force_date"].notna() & (frame["in_force_date"] != frame["signed_date"])):
+    in_force = frame["in_force_date"]
+    for i, value in _at(political & in_force.notna() & (in_force != frame["signed_date"]), in_force):
         yield _p(
             t,
             i,
             "in_force_date",
-            _fmt_date(frame["in_force_date"][i]),
+            _fmt_date(value),
             "political-in-force",
             "a political document (legally_binding false) takes effect when adopted: in_force_date equals signed_date",
         )
