@@ -283,15 +283,33 @@ def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list
 
 
 def _duplicated(frame: Any, key: list[str]) -> Any:
-    """``frame.duplicated(subset=key, keep="first")`` from integer codes: each column is factorized
-    (hashing its values once; missing values are equal, as in pandas) and the codes combined."""
-    import pandas as pd
+    """``frame.duplicated(subset=key, keep="first")`` from integer codes.
 
-    combined = pd.Series(0, index=frame.index, dtype="int64").to_numpy()
+    Each column is dictionary-encoded in Arrow (hashing its values once; missing values share
+    code 0, equal as in pandas) and the codes combined into one int64 per row, mixed radix,
+    re-numbered only when the product of the column sizes would overflow. The combined codes are
+    numbered in order of first appearance, so a row repeats an earlier one exactly when its
+    number is not above the largest number before it.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of
+
+    combined, width = np.zeros(len(frame), np.int64), 1
     for name in key:
-        codes = pd.factorize(frame[name])[0].astype("int64") + 1  # missing: 0
-        combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0].astype("int64")
-    return pd.Series(combined, index=frame.index).duplicated(keep="first")
+        encoded = pc.dictionary_encode(arrow_of(frame[name])).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        size = len(encoded.dictionary) + 1
+        if width * size >= 1 << 62:
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            width = int(combined.max(initial=0)) + 1
+        combined, width = combined * size + codes, width * size
+    numbers = pd.factorize(combined)[0]
+    duplicated = np.zeros(len(frame), bool)
+    duplicated[1:] = numbers[1:] <= np.maximum.accumulate(numbers)[:-1]
+    return pd.Series(duplicated, index=frame.index)
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
