@@ -125,11 +125,13 @@ def _isin(values: Any, known: Any) -> pd.Series:
         known = pc.drop_null(known).combine_chunks() if known.num_chunks != 1 else pc.drop_null(known.chunk(0))
     value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(_known(known)), pa.string())
     arr = _arrow(values)
-    if len(value_set) > 4 * len(arr) + 10_000:
-        # A few values against a million known ones: hashing the known set would dominate, so
-        # keep only the known values that occur among the values (same membership, less work).
+    if len(value_set) > 10_000:
+        # A few distinct values (a million cells naming four rows, say) against a million known
+        # ones: hashing the known set would dominate, so keep only the known values that occur
+        # among the values (same membership, less work).
         distinct = pc.cast(_known(arr), pa.string())
-        value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
+        if len(value_set) > 4 * len(distinct) + 10_000:
+            value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
     out = pc.is_in(arr, value_set=value_set)
     array = (
         out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
@@ -598,15 +600,22 @@ class _Matched:
 
     def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
         import numpy as np
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         from .convert import arrow_of
 
         self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
         self.size = len(link_ids)
-        encoded = pc.dictionary_encode(arrow_of(link_ids.iloc[self.rows])).combine_chunks()
-        self.codes = pc.fill_null(encoded.indices, -1).to_numpy()  # -1: a missing id
-        self.found = pc.fill_null(pc.index_in(arrow_of(event_ids), value_set=encoded.dictionary), -1).to_numpy()
+        # the event ids and the linked ids are encoded together, against one dictionary: one hash
+        # pass over both, where encoding one and looking the other up in it builds two tables
+        events, links = arrow_of(event_ids), arrow_of(link_ids.iloc[self.rows])
+        if events.type != links.type:
+            events, links = pc.cast(events, pa.large_string()), pc.cast(links, pa.large_string())
+        both = pa.chunked_array(events.chunks + links.chunks, type=events.type)
+        encoded = pc.dictionary_encode(both).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # -1: a missing id
+        self.found, self.codes = codes[: len(events)], codes[len(events) :]
         self.words = len(encoded.dictionary)
 
     def link_rows_known(self) -> pd.Series:
