@@ -263,9 +263,38 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
         flags = pd.Series(pd.arrays.BooleanArray(true, ~(true | false)), index=text.index)
         return flags, pd.Series(~empty & ~(true | false), index=text.index), "'true' or 'false'"
     if kind == "list":
-        split = split_cells(null_where_empty(arr), delimiter(field))
-        return pd.Series(pd.arrays.ArrowExtensionArray(split), index=text.index), nothing_failed, ""
+        return pd.Series(pd.arrays.ArrowExtensionArray(_parse_lists(arr, field)), index=text.index), nothing_failed, ""
     raise ValueError(f"field '{field['name']}' has type '{kind}', which jsp_data does not handle")
+
+
+# The distinct cells of each parsed list column, by the identity of its Arrow data: a list
+# column repeats few distinct cells (party lists, domains), so the list checks judge each
+# distinct cell once and give every row the verdict of its cell.
+_CODED_LISTS: dict[int, tuple[pyarrow.ChunkedArray, Any, pyarrow.ListArray]] = {}  # id -> (column, codes, words)
+_CODED_KEEP = 32  # columns remembered (a data package has a dozen list columns)
+
+
+def _parse_lists(arr: pyarrow.ChunkedArray, field: Field) -> pyarrow.ChunkedArray:
+    """A text column split into lists: the distinct cells are split, and each row takes the
+    lists of its cell (so the same text always gives the same list, as splitting each cell)."""
+    encoded = pc.dictionary_encode(null_where_empty(arr)).combine_chunks()
+    split = split_cells(pyarrow.chunked_array([encoded.dictionary]), delimiter(field))
+    words = split.chunk(0) if split.num_chunks == 1 else split.combine_chunks()
+    lists = pyarrow.chunked_array([words.take(encoded.indices)], type=words.type)
+    for key in list(_CODED_LISTS)[: -_CODED_KEEP + 1]:
+        _CODED_LISTS.pop(key, None)
+    _CODED_LISTS[id(lists)] = (lists, pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), words)
+    return lists
+
+
+def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
+    """(the code of each row's cell, -1 for a missing one; the distinct lists) of a list column
+    parsed by parse_column, or None for any other column."""
+    held = getattr(series.array, "_pa_array", None)
+    entry = _CODED_LISTS.get(id(held))
+    if entry is None or entry[0] is not held:
+        return None
+    return entry[1], entry[2]
 
 
 def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
@@ -346,31 +375,51 @@ def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
     return result
 
 
+def _by_row(series: pd.Series, judge: Callable[[Any, pyarrow.Array, int], Any]) -> pd.Series:
+    """A list check's verdict per row: ``judge(parents, items, rows)`` gives one for each of
+    ``rows`` lists. A column parse_column made is judged on its distinct lists (a missing row
+    passes); any other through its own items."""
+    import numpy as np
+
+    coded = coded_lists(series)
+    if coded is None:
+        parents, flat = list_items(series)
+        return pd.Series(judge(parents, flat, len(series)), index=series.index)
+    codes, words = coded
+    parents = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
+    verdicts = np.append(judge(parents, pc.list_flatten(words), len(words)), True)  # code -1: missing
+    return pd.Series(verdicts[codes], index=series.index)
+
+
 def _list_rows(series: pd.Series, per_item: Callable[[pyarrow.Array], Any]) -> Any:
     """True for each row none of whose items fails ``per_item`` (a vectorised item test)."""
     import numpy as np
 
-    parents, flat = list_items(series)
-    verdict = per_item(flat)
-    bad = ~(verdict if isinstance(verdict, np.ndarray) else to_numpy_bool(verdict))  # null counts as failing
-    ok = np.ones(len(series), bool)
-    ok[parents[bad]] = False
-    return pd.Series(ok, index=series.index)
+    def judge(parents: Any, flat: pyarrow.Array, rows: int) -> Any:
+        verdict = per_item(flat)
+        bad = ~(verdict if isinstance(verdict, np.ndarray) else to_numpy_bool(verdict))  # null counts as failing
+        ok = np.ones(rows, bool)
+        ok[parents[bad]] = False
+        return ok
+
+    return _by_row(series, judge)
 
 
 def _no_duplicates(series: pd.Series) -> Any:
-    """False for each row that lists an item twice.
+    """False for each row that lists an item twice."""
+    return _by_row(series, _rows_without_twins)
 
-    Items become integer codes and a row's items are contiguous: with short lists, comparing
+
+def _rows_without_twins(parents: Any, flat: pyarrow.Array, rows: int) -> Any:
+    """Items become integer codes and a row's items are contiguous: with short lists, comparing
     each item with the next few is cheapest; otherwise sorting (row, code) pairs puts a
     repeated item next to its twin.
     """
     import numpy as np
 
-    parents, flat = list_items(series)
     codes = pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False)
     longest = int(np.bincount(parents).max()) if len(parents) else 0
-    ok = np.ones(len(series), bool)
+    ok = np.ones(rows, bool)
     if longest <= 16:
         for gap in range(1, longest):
             twin = (parents[gap:] == parents[:-gap]) & (codes[gap:] == codes[:-gap])
@@ -379,7 +428,7 @@ def _no_duplicates(series: pd.Series) -> Any:
         width = int(codes.max()) + 2
         keys = np.sort(parents.astype(np.int64) * width + codes)
         ok[keys[1:][keys[1:] == keys[:-1]] // width] = False
-    return pd.Series(ok, index=series.index)
+    return ok
 
 
 def _not_empty(items: pyarrow.Array) -> Any:
@@ -418,11 +467,14 @@ def field_checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     kind = field["type"]
     if kind == "list":
+        # the list checks see missing rows too (they pass), so a column arrives as parsed and is
+        # judged on its distinct lists (see _by_row)
         checks.append(
             pa.Check(
                 lambda s: _list_rows(s, _not_empty),
                 name="list-empty-item",
                 error="an item is empty (a doubled or trailing ';')",
+                ignore_na=False,
             )
         )
         checks.append(
@@ -430,15 +482,17 @@ def field_checks(field: Field) -> list[pa.Check]:
                 lambda s: _list_rows(s, lambda x: ~outer_space(x)),
                 name="whitespace",
                 error="an item has spaces around it",
+                ignore_na=False,
             )
         )
-        checks.append(pa.Check(_no_duplicates, name="list-duplicate-item", error="an item is repeated"))
+        checks.append(pa.Check(_no_duplicates, name="list-duplicate-item", error="an item is repeated", ignore_na=False))
         if delimiter(field) != ",":
             checks.append(
                 pa.Check(
                     lambda s: _list_rows(s, _without_comma),
                     name="list-delimiter",
                     error=f"items are separated by '{delimiter(field)}', not ','",
+                    ignore_na=False,
                 )
             )
         items = field.get("x-itemEnum")
@@ -449,6 +503,7 @@ def field_checks(field: Field) -> list[pa.Check]:
                     lambda s, a=allowed: _list_rows(s, lambda x: pc.is_in(x, value_set=a)),
                     name="list-item",
                     error="allowed items: " + ", ".join(items),
+                    ignore_na=False,
                 )
             )
         if "minLength" in cons:
@@ -458,6 +513,7 @@ def field_checks(field: Field) -> list[pa.Check]:
                     lambda s, n=n: _passes(s, pc.greater_equal(pc.list_value_length(arrow_of(s)), n)),
                     name="min-items",
                     error=f"needs at least {n} items",
+                    ignore_na=False,
                 )
             )
         return checks
