@@ -150,7 +150,7 @@ def _at(mask: pd.Series, *columns: pd.Series) -> Iterator[tuple[Any, ...]]:
     """(row, value of each column at that row) for the rows of ``mask``, each column read with
     one take rather than one lookup per row."""
     rows = list(_rows(mask))
-    yield from zip(rows, *(col.iloc[rows].tolist() for col in columns), strict=True)
+    yield from zip(rows, *(col.iloc[rows].tolist() if rows else [] for col in columns), strict=True)
 
 
 def _fmt_date(value: Any) -> str | None:
@@ -165,8 +165,7 @@ def safety(t: TableData) -> Iterator[Problem]:
     for f in t.fields:
         name = f["name"]
         col = t.text[name]
-        for i in _suspect_rows(col):
-            cell = col[i]
+        for i, cell in _suspect_rows(col):
             if f["type"] in ("string", "list") and _FORMULA.search(cell):
                 message = "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula"
                 yield _p(t, i, name, cell, "formula-injection", message)
@@ -180,8 +179,8 @@ def safety(t: TableData) -> Iterator[Problem]:
                 yield _p(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
 
 
-def _suspect_rows(col: pd.Series) -> Iterator[int]:
-    """Rows whose cell matches _SUSPECT or is longer than MAX_CELL, in order.
+def _suspect_rows(col: pd.Series) -> Iterator[tuple[int, str]]:
+    """(row, cell) of the rows whose cell matches _SUSPECT or is longer than MAX_CELL, in order.
 
     Vectorised passes over the column's bytes find a superset (a control or line-break byte
     anywhere, a first byte that can start a formula, more than MAX_CELL bytes); each candidate
@@ -193,13 +192,16 @@ def _suspect_rows(col: pd.Series) -> Iterator[int]:
     from .convert import arrow_of, first_bytes, rows_with_bytes, to_numpy_bool
 
     arr = arrow_of(col)
-    control = rows_with_bytes(arr, lambda b: ((b < 0x20) & (b != 0x09)) | (b == 0x7F))
-    formula = np.flatnonzero(np.isin(first_bytes(arr), [ord(c) for c in "=+-@\t\r"]))
+    control = rows_with_bytes(arr, lambda b: (b < 0x20) | (b == 0x7F))  # a tab too: tested exactly below
+    first = first_bytes(arr)
+    formula = np.flatnonzero(
+        (first == ord("=")) | (first == ord("+")) | (first == ord("-")) | (first == ord("@")) | (first == 9) | (first == 13)
+    )
     long = np.flatnonzero(to_numpy_bool(pc.greater(pc.binary_length(arr), MAX_CELL)))
-    for i in np.unique(np.concatenate([control, formula, long])).tolist():
-        cell = col[i]
+    rows = np.unique(np.concatenate([control, formula, long])).tolist()
+    for i, cell in zip(rows, col.iloc[rows].tolist() if rows else [], strict=True):
         if isinstance(cell, str) and (_SUSPECT.search(cell) or len(cell) > MAX_CELL):
-            yield i
+            yield i, cell
 
 
 # --------------------------------------------------------------------------- row rules

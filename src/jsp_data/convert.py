@@ -101,19 +101,24 @@ def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> An
     return np.concatenate(out) if out else np.zeros(0, np.int64)
 
 
-def edge_bytes(arr: pyarrow.ChunkedArray) -> tuple[Any, Any]:
-    """The first and last byte of each cell (-1 for an empty cell), as numpy int arrays."""
+def edge_bytes(arr: pyarrow.ChunkedArray, last: bool = True) -> tuple[Any, Any]:
+    """The first and last byte of each cell (-1 for an empty cell), as numpy int arrays; with
+    ``last=False`` only the first bytes (the second array is empty)."""
     import numpy as np
 
     firsts, lasts = [], []
+    none = np.int16(-1)
     for chunk in arr.chunks:
         offsets, values = _offsets_and_data(chunk)
         starts, ends = offsets[:-1], offsets[1:]
-        first, last = np.full(len(chunk), -1, np.int16), np.full(len(chunk), -1, np.int16)
+        if not len(values):
+            firsts.append(np.full(len(chunk), none))
+            lasts.append(np.full(len(chunk) if last else 0, none))
+            continue
         filled = ends > starts
-        first[filled], last[filled] = values[starts[filled]], values[ends[filled] - 1]
-        firsts.append(first)
-        lasts.append(last)
+        # one gather per cell edge (an empty cell reads a neighbour's byte, then -1 replaces it)
+        firsts.append(np.where(filled, values.take(starts, mode="clip"), none))
+        lasts.append(np.where(filled, values.take(ends - 1, mode="clip"), none) if last else np.zeros(0, np.int16))
     if not firsts:
         return np.zeros(0, np.int16), np.zeros(0, np.int16)
     return np.concatenate(firsts), np.concatenate(lasts)
@@ -121,7 +126,7 @@ def edge_bytes(arr: pyarrow.ChunkedArray) -> tuple[Any, Any]:
 
 def first_bytes(arr: pyarrow.ChunkedArray) -> Any:
     """The first byte of each cell (-1 for an empty cell), as a numpy int array."""
-    return edge_bytes(arr)[0]
+    return edge_bytes(arr, last=False)[0]
 
 
 def outer_space(arr: pyarrow.ChunkedArray | pyarrow.Array) -> Any:
