@@ -342,13 +342,18 @@ def _date_numbers(arr: pyarrow.ChunkedArray) -> tuple[Any, Any, Any, Any]:
     parts: list[list[Any]] = [[], [], []]
     for chunk in arr.chunks:
         offsets, values = _offsets_and_data(chunk)
-        starts = offsets[:-1][(offsets[1:] - offsets[:-1]) == 10]
-        at = [values[starts + k] for k in range(10)]
+        lengths = offsets[1:] - offsets[:-1]
+        ten = lengths == 10
+        if (ten | (lengths == 0)).all():  # ten-byte cells and empty ones: the bytes are a matrix
+            block = values[offsets[0] : offsets[-1]].reshape(-1, 10)
+        else:
+            block = values[offsets[:-1][ten][:, None] + np.arange(10)]
+        at = [block[:, k] for k in range(10)]
         ok = (at[4] == ord("-")) & (at[7] == ord("-"))
         for k in (0, 1, 2, 3, 5, 6, 8, 9):
             ok &= (at[k] >= ord("0")) & (at[k] <= ord("9"))
         form = np.zeros(len(chunk), bool)
-        form[np.flatnonzero((offsets[1:] - offsets[:-1]) == 10)[ok]] = True
+        form[np.flatnonzero(ten)[ok]] = True
         forms.append(form)
         for part, positions in zip(parts, ((0, 1, 2, 3), (5, 6), (8, 9)), strict=True):
             number = np.zeros(int(ok.sum()), np.int32)
