@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -709,22 +709,32 @@ def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Prob
 
 def table_rules(t: TableData, today: dt.date | None = None) -> list[Problem]:
     """The rules that look at one table only (run as soon as that table is parsed)."""
+    return [problem for part in table_rule_parts(t, today) for problem in part()]
+
+
+def table_rule_parts(t: TableData, today: dt.date | None = None) -> list[Callable[[], list[Problem]]]:
+    """The rules of one table as independent parts, each returning its problems: they only read
+    the table, so a validator may run them side by side, in any order."""
     now = pd.Timestamp(today or dt.date.today())
-    out = [*safety(t), *dates(t, now)]
+    parts: list[Callable[[], list[Problem]]] = [lambda: list(safety(t)), lambda: list(dates(t, now))]
     if t.name in EVENT_TABLES:
-        out.extend(event_rules(t, now))
-        out.extend(_near_duplicates(t))  # possible duplicate events (warning)
-    return out
+        parts.append(lambda: list(event_rules(t, now)))
+        parts.append(lambda: list(_near_duplicates(t)))  # possible duplicate events (warning)
+    return parts
 
 
 def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
     """The rules that relate tables: keys, ids and links."""
     from concurrent.futures import ThreadPoolExecutor
 
-    rules = [links(tables), ids(tables), foreign_keys(tables)]
     # The rules only read the tables, and much of their work is in pyarrow and numpy, which
     # release the GIL: two threads keep both cores busy on a large contribution.
     large = sum(len(t.frame) for t in tables.values()) > 100_000
     with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
-        found: list[list[Problem]] = list(pool.map(list, rules))
+        found: list[list[Problem]] = list(pool.map(lambda part: part(), cross_table_rule_parts(tables)))
     return [problem for problems in found for problem in problems]
+
+
+def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], list[Problem]]]:
+    """The cross-table rules as independent parts, each returning its problems (see table_rule_parts)."""
+    return [lambda: list(links(tables)), lambda: list(ids(tables)), lambda: list(foreign_keys(tables))]
