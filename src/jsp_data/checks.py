@@ -445,21 +445,36 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .convert import coded_lists
+
     date_col = EVENT_DATE[t.name]
     frame = t.frame
     # Only rows that share a date and a party list can be duplicates: find those first, as
     # integer codes (date code * number of party lists + party-list code) counted with numpy.
-    parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
-    joined = pc.binary_join(parties, ";")
-    party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
+    coded = coded_lists(frame["parties"])
+    if coded is not None:  # the parsed cells' codes: one code per distinct party list
+        codes, words = coded
+        party_codes = codes.astype(np.int64)
+        joined = pc.binary_join(words, ";")  # each distinct list written out once
+    else:
+        parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
+        joined = pc.binary_join(parties, ";")
+        party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
     dates = frame[date_col].to_numpy()
     dated = ~np.isnat(dates)
-    date_codes = pd.factorize(dates[dated])[0].astype(np.int64)  # hashing, not sorting
+    stamps = dates[dated].astype("datetime64[ms]").view(np.int64)
+    whole_days = bool((stamps % 86_400_000 == 0).all())  # then a date's day number is its code
+    date_codes = stamps // 86_400_000 if whole_days else pd.factorize(dates[dated])[0].astype(np.int64)
     keys = pd.factorize(date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1)[0]
     shared = np.flatnonzero(dated)[np.bincount(keys)[keys] > 1]
     if not len(shared):
         return
-    party_keys = pd.Series(pc.take(joined, pa.array(shared)), index=shared, dtype="str")
+    if coded is not None:
+        at = party_codes[shared]
+        party_text = pc.take(joined, pa.array(at, mask=at < 0))
+    else:
+        party_text = pc.take(joined, pa.array(shared))
+    party_keys = pd.Series(party_text, index=shared, dtype="str")
     keys_frame = pd.DataFrame({"date": frame[date_col].iloc[shared], "parties": party_keys})
     keys_frame["title"] = frame["title"].iloc[shared].astype("str").str.lower()
     # Near-identical titles sort next to each other: within a (date, parties) group each title is
