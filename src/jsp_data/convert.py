@@ -292,6 +292,12 @@ def _parse_lists(arr: pyarrow.ChunkedArray, field: Field) -> pyarrow.ChunkedArra
     return lists
 
 
+def forget_coded_lists() -> None:
+    """Drop the remembered list columns (a validation run calls this when its checks are done,
+    so no large column outlives its tables here; a column not remembered is checked item by item)."""
+    _CODED_LISTS.clear()
+
+
 def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
     """(the code of each row's cell, -1 for a missing one; the distinct lists) of a list column
     parsed by parse_column, or None for any other column."""

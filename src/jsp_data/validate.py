@@ -180,8 +180,12 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
+    from .convert import forget_coded_lists
+
     frame, text, problems, bad_cells = parse_cells(csv, schema)
-    return frame, text, problems + schema_problems(name, csv, schema, frame, text, bad_cells)
+    problems += schema_problems(name, csv, schema, frame, text, bad_cells)
+    forget_coded_lists()
+    return frame, text, problems
 
 
 def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem], set[tuple[int, str]]]:
@@ -392,6 +396,9 @@ def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str,
             problems.extend(found)
         for check in checks:
             problems.extend(check.result())
+    from .convert import forget_coded_lists
+
+    forget_coded_lists()
     ordered = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.check, p.message))
     return tables, ordered
 
