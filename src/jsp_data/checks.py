@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -125,11 +125,13 @@ def _isin(values: Any, known: Any) -> pd.Series:
         known = pc.drop_null(known).combine_chunks() if known.num_chunks != 1 else pc.drop_null(known.chunk(0))
     value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(_known(known)), pa.string())
     arr = _arrow(values)
-    if len(value_set) > 4 * len(arr) + 10_000:
-        # A few values against a million known ones: hashing the known set would dominate, so
-        # keep only the known values that occur among the values (same membership, less work).
+    if len(value_set) > 10_000:
+        # A few distinct values (a million cells naming four rows, say) against a million known
+        # ones: hashing the known set would dominate, so keep only the known values that occur
+        # among the values (same membership, less work).
         distinct = pc.cast(_known(arr), pa.string())
-        value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
+        if len(value_set) > 4 * len(distinct) + 10_000:
+            value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
     out = pc.is_in(arr, value_set=value_set)
     array = (
         out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
@@ -144,6 +146,13 @@ def pa_strings(values: Iterable[str]) -> Any:
     return pa.array(list(values), type=pa.string())
 
 
+def _at(mask: pd.Series, *columns: pd.Series) -> Iterator[tuple[Any, ...]]:
+    """(row, value of each column at that row) for the rows of ``mask``, each column read with
+    one take rather than one lookup per row."""
+    rows = list(_rows(mask))
+    yield from zip(rows, *(col.iloc[rows].tolist() if rows else [] for col in columns), strict=True)
+
+
 def _fmt_date(value: Any) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
@@ -156,8 +165,7 @@ def safety(t: TableData) -> Iterator[Problem]:
     for f in t.fields:
         name = f["name"]
         col = t.text[name]
-        for i in _suspect_rows(col):
-            cell = col[i]
+        for i, cell in _suspect_rows(col):
             if f["type"] in ("string", "list") and _FORMULA.search(cell):
                 message = "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula"
                 yield _p(t, i, name, cell, "formula-injection", message)
@@ -171,8 +179,8 @@ def safety(t: TableData) -> Iterator[Problem]:
                 yield _p(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
 
 
-def _suspect_rows(col: pd.Series) -> Iterator[int]:
-    """Rows whose cell matches _SUSPECT or is longer than MAX_CELL, in order.
+def _suspect_rows(col: pd.Series) -> Iterator[tuple[int, str]]:
+    """(row, cell) of the rows whose cell matches _SUSPECT or is longer than MAX_CELL, in order.
 
     Vectorised passes over the column's bytes find a superset (a control or line-break byte
     anywhere, a first byte that can start a formula, more than MAX_CELL bytes); each candidate
@@ -184,13 +192,16 @@ def _suspect_rows(col: pd.Series) -> Iterator[int]:
     from .convert import arrow_of, first_bytes, rows_with_bytes, to_numpy_bool
 
     arr = arrow_of(col)
-    control = rows_with_bytes(arr, lambda b: ((b < 0x20) & (b != 0x09)) | (b == 0x7F))
-    formula = np.flatnonzero(np.isin(first_bytes(arr), [ord(c) for c in "=+-@\t\r"]))
+    control = rows_with_bytes(arr, lambda b: (b < 0x20) | (b == 0x7F))  # a tab too: tested exactly below
+    first = first_bytes(arr)
+    formula = np.flatnonzero(
+        (first == ord("=")) | (first == ord("+")) | (first == ord("-")) | (first == ord("@")) | (first == 9) | (first == 13)
+    )
     long = np.flatnonzero(to_numpy_bool(pc.greater(pc.binary_length(arr), MAX_CELL)))
-    for i in np.unique(np.concatenate([control, formula, long])).tolist():
-        cell = col[i]
+    rows = np.unique(np.concatenate([control, formula, long])).tolist()
+    for i, cell in zip(rows, col.iloc[rows].tolist() if rows else [], strict=True):
         if isinstance(cell, str) and (_SUSPECT.search(cell) or len(cell) > MAX_CELL):
-            yield i
+            yield i, cell
 
 
 # --------------------------------------------------------------------------- row rules
@@ -204,9 +215,9 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
             continue
         name = f["name"]
         col = frame[name]
-        for i in _rows((col < EARLIEST) | (col > today)):
+        for i, value in _at((col < EARLIEST) | (col > today), col):
             yield _p(
-                t, i, name, _fmt_date(col[i]), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
+                t, i, name, _fmt_date(value), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
             )
         prec_name = name[: -len("_date")] + "_precision"
         if prec_name not in frame:
@@ -215,23 +226,23 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
         for i in _rows(col.notna() & prec.isna()):
             yield _p(t, i, prec_name, None, "date-precision", f"{name} is set, so {prec_name} is required (day, month or year)")
         written = t.text[name].ne("")  # a date that failed to parse is reported once, as a type error
-        for i in _rows(~written & prec.notna()):
-            yield _p(t, i, prec_name, prec[i], "date-precision", f"{name} is empty, so {prec_name} must be empty too")
+        for i, value in _at(~written & prec.notna(), prec):
+            yield _p(t, i, prec_name, value, "date-precision", f"{name} is empty, so {prec_name} must be empty too")
         not_first_day = col.dt.day != 1
-        for i in _rows(prec.eq("month") & not_first_day):
-            yield _p(t, i, name, _fmt_date(col[i]), "date-precision", "a month-precision date is stored as the month's first day")
-        for i in _rows(prec.eq("year") & (not_first_day | (col.dt.month != 1))):
-            yield _p(t, i, name, _fmt_date(col[i]), "date-precision", "a year-precision date is stored as 1 January")
+        for i, value in _at(prec.eq("month") & not_first_day, col):
+            yield _p(t, i, name, _fmt_date(value), "date-precision", "a month-precision date is stored as the month's first day")
+        for i, value in _at(prec.eq("year") & (not_first_day | (col.dt.month != 1)), col):
+            yield _p(t, i, name, _fmt_date(value), "date-precision", "a year-precision date is stored as 1 January")
     for early, late in DATE_ORDER:
         if early in frame and late in frame:
-            for i in _rows(frame[late] < frame[early]):
+            for i, late_value, early_value in _at(frame[late] < frame[early], frame[late], frame[early]):
                 yield _p(
                     t,
                     i,
                     late,
-                    _fmt_date(frame[late][i]),
+                    _fmt_date(late_value),
                     "date-order",
-                    f"{late} ({_fmt_date(frame[late][i])}) is before {early} ({_fmt_date(frame[early][i])})",
+                    f"{late} ({_fmt_date(late_value)}) is before {early} ({_fmt_date(early_value)})",
                 )
 
 
@@ -298,30 +309,32 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
     ended = frame["ended_date"].notna()
     for i in _rows(ended & frame["end_reason"].isna()):
         yield _p(t, i, "end_reason", None, "conditional-required", "ended_date is set, so end_reason is required")
-    for i in _rows(~ended & frame["end_reason"].notna()):
-        yield _p(t, i, "end_reason", frame["end_reason"][i], "conditional-required", "end_reason needs an ended_date")
+    for i, value in _at(~ended & frame["end_reason"].notna(), frame["end_reason"]):
+        yield _p(t, i, "end_reason", value, "conditional-required", "end_reason needs an ended_date")
     for i in _rows(frame["end_reason"].eq("superseded") & frame["superseded_by"].isna()):
         yield _p(t, i, "superseded_by", None, "conditional-required", "end_reason is superseded, so superseded_by is required")
-    for i in _rows(frame["status"].eq("ended") != ended):
-        yield _p(t, i, "status", frame["status"][i], "status-date", "status is ended exactly when ended_date is set")
-    for i in _rows(frame["status"].isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna()):
-        yield _p(t, i, "signed_date", None, "status-date", f"status {frame['status'][i]} needs signed_date")
-    for i in _rows(frame["status"].isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna()):
+    status = frame["status"]
+    for i, value in _at(status.eq("ended") != ended, status):
+        yield _p(t, i, "status", value, "status-date", "status is ended exactly when ended_date is set")
+    for i, value in _at(status.isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna(), status):
+        yield _p(t, i, "signed_date", None, "status-date", f"status {value} needs signed_date")
+    for i, value in _at(status.isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna(), status):
         yield _p(
             t,
             i,
             "status",
-            frame["status"][i],
+            value,
             "status-date",
             "an agreement with a signed_date cannot be unsigned (sought, stalled, planned, lapsed)",
         )
     political = frame["legally_binding"].eq(False)
-    for i in _rows(political & frame["in_force_date"].notna() & (frame["in_force_date"] != frame["signed_date"])):
+    in_force = frame["in_force_date"]
+    for i, value in _at(political & in_force.notna() & (in_force != frame["signed_date"]), in_force):
         yield _p(
             t,
             i,
             "in_force_date",
-            _fmt_date(frame["in_force_date"][i]),
+            _fmt_date(value),
             "political-in-force",
             "a political document (legally_binding false) takes effect when adopted: in_force_date equals signed_date",
         )
@@ -432,21 +445,36 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .convert import coded_lists
+
     date_col = EVENT_DATE[t.name]
     frame = t.frame
     # Only rows that share a date and a party list can be duplicates: find those first, as
     # integer codes (date code * number of party lists + party-list code) counted with numpy.
-    parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
-    joined = pc.binary_join(parties, ";")
-    party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
+    coded = coded_lists(frame["parties"])
+    if coded is not None:  # the parsed cells' codes: one code per distinct party list
+        codes, words = coded
+        party_codes = codes.astype(np.int64)
+        joined = pc.binary_join(words, ";")  # each distinct list written out once
+    else:
+        parties = pa.chunked_array(frame["parties"].array._pa_array)  # type: ignore[attr-defined]
+        joined = pc.binary_join(parties, ";")
+        party_codes = pc.fill_null(pc.dictionary_encode(joined).combine_chunks().indices, -1).to_numpy().astype(np.int64)
     dates = frame[date_col].to_numpy()
     dated = ~np.isnat(dates)
-    date_codes = pd.factorize(dates[dated])[0].astype(np.int64)  # hashing, not sorting
+    stamps = dates[dated].astype("datetime64[ms]").view(np.int64)
+    whole_days = bool((stamps % 86_400_000 == 0).all())  # then a date's day number is its code
+    date_codes = stamps // 86_400_000 if whole_days else pd.factorize(dates[dated])[0].astype(np.int64)
     keys = pd.factorize(date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1)[0]
     shared = np.flatnonzero(dated)[np.bincount(keys)[keys] > 1]
     if not len(shared):
         return
-    party_keys = pd.Series(pc.take(joined, pa.array(shared)), index=shared, dtype="str")
+    if coded is not None:
+        at = party_codes[shared]
+        party_text = pc.take(joined, pa.array(at, mask=at < 0))
+    else:
+        party_text = pc.take(joined, pa.array(shared))
+    party_keys = pd.Series(party_text, index=shared, dtype="str")
     keys_frame = pd.DataFrame({"date": frame[date_col].iloc[shared], "parties": party_keys})
     keys_frame["title"] = frame["title"].iloc[shared].astype("str").str.lower()
     # Near-identical titles sort next to each other: within a (date, parties) group each title is
@@ -589,15 +617,22 @@ class _Matched:
 
     def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
         import numpy as np
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         from .convert import arrow_of
 
         self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
         self.size = len(link_ids)
-        encoded = pc.dictionary_encode(arrow_of(link_ids.iloc[self.rows])).combine_chunks()
-        self.codes = pc.fill_null(encoded.indices, -1).to_numpy()  # -1: a missing id
-        self.found = pc.fill_null(pc.index_in(arrow_of(event_ids), value_set=encoded.dictionary), -1).to_numpy()
+        # the event ids and the linked ids are encoded together, against one dictionary: one hash
+        # pass over both, where encoding one and looking the other up in it builds two tables
+        events, links = arrow_of(event_ids), arrow_of(link_ids.iloc[self.rows])
+        if events.type != links.type:
+            events, links = pc.cast(events, pa.large_string()), pc.cast(links, pa.large_string())
+        both = pa.chunked_array(events.chunks + links.chunks, type=events.type)
+        encoded = pc.dictionary_encode(both).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # -1: a missing id
+        self.found, self.codes = codes[: len(events)], codes[len(events) :]
         self.words = len(encoded.dictionary)
 
     def link_rows_known(self) -> pd.Series:
@@ -689,22 +724,32 @@ def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Prob
 
 def table_rules(t: TableData, today: dt.date | None = None) -> list[Problem]:
     """The rules that look at one table only (run as soon as that table is parsed)."""
+    return [problem for part in table_rule_parts(t, today) for problem in part()]
+
+
+def table_rule_parts(t: TableData, today: dt.date | None = None) -> list[Callable[[], list[Problem]]]:
+    """The rules of one table as independent parts, each returning its problems: they only read
+    the table, so a validator may run them side by side, in any order."""
     now = pd.Timestamp(today or dt.date.today())
-    out = [*safety(t), *dates(t, now)]
+    parts: list[Callable[[], list[Problem]]] = [lambda: list(safety(t)), lambda: list(dates(t, now))]
     if t.name in EVENT_TABLES:
-        out.extend(event_rules(t, now))
-        out.extend(_near_duplicates(t))  # possible duplicate events (warning)
-    return out
+        parts.append(lambda: list(event_rules(t, now)))
+        parts.append(lambda: list(_near_duplicates(t)))  # possible duplicate events (warning)
+    return parts
 
 
 def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
     """The rules that relate tables: keys, ids and links."""
     from concurrent.futures import ThreadPoolExecutor
 
-    rules = [links(tables), ids(tables), foreign_keys(tables)]
     # The rules only read the tables, and much of their work is in pyarrow and numpy, which
     # release the GIL: two threads keep both cores busy on a large contribution.
     large = sum(len(t.frame) for t in tables.values()) > 100_000
     with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
-        found: list[list[Problem]] = list(pool.map(list, rules))
+        found: list[list[Problem]] = list(pool.map(lambda part: part(), cross_table_rule_parts(tables)))
     return [problem for problems in found for problem in problems]
+
+
+def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], list[Problem]]]:
+    """The cross-table rules as independent parts, each returning its problems (see table_rule_parts)."""
+    return [lambda: list(links(tables)), lambda: list(ids(tables)), lambda: list(foreign_keys(tables))]

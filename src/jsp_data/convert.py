@@ -101,19 +101,24 @@ def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> An
     return np.concatenate(out) if out else np.zeros(0, np.int64)
 
 
-def edge_bytes(arr: pyarrow.ChunkedArray) -> tuple[Any, Any]:
-    """The first and last byte of each cell (-1 for an empty cell), as numpy int arrays."""
+def edge_bytes(arr: pyarrow.ChunkedArray, last: bool = True) -> tuple[Any, Any]:
+    """The first and last byte of each cell (-1 for an empty cell), as numpy int arrays; with
+    ``last=False`` only the first bytes (the second array is empty)."""
     import numpy as np
 
     firsts, lasts = [], []
+    none = np.int16(-1)
     for chunk in arr.chunks:
         offsets, values = _offsets_and_data(chunk)
         starts, ends = offsets[:-1], offsets[1:]
-        first, last = np.full(len(chunk), -1, np.int16), np.full(len(chunk), -1, np.int16)
+        if not len(values):
+            firsts.append(np.full(len(chunk), none))
+            lasts.append(np.full(len(chunk) if last else 0, none))
+            continue
         filled = ends > starts
-        first[filled], last[filled] = values[starts[filled]], values[ends[filled] - 1]
-        firsts.append(first)
-        lasts.append(last)
+        # one gather per cell edge (an empty cell reads a neighbour's byte, then -1 replaces it)
+        firsts.append(np.where(filled, values.take(starts, mode="clip"), none))
+        lasts.append(np.where(filled, values.take(ends - 1, mode="clip"), none) if last else np.zeros(0, np.int16))
     if not firsts:
         return np.zeros(0, np.int16), np.zeros(0, np.int16)
     return np.concatenate(firsts), np.concatenate(lasts)
@@ -121,7 +126,7 @@ def edge_bytes(arr: pyarrow.ChunkedArray) -> tuple[Any, Any]:
 
 def first_bytes(arr: pyarrow.ChunkedArray) -> Any:
     """The first byte of each cell (-1 for an empty cell), as a numpy int array."""
-    return edge_bytes(arr)[0]
+    return edge_bytes(arr, last=False)[0]
 
 
 def outer_space(arr: pyarrow.ChunkedArray | pyarrow.Array) -> Any:
@@ -263,9 +268,44 @@ def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, s
         flags = pd.Series(pd.arrays.BooleanArray(true, ~(true | false)), index=text.index)
         return flags, pd.Series(~empty & ~(true | false), index=text.index), "'true' or 'false'"
     if kind == "list":
-        split = split_cells(null_where_empty(arr), delimiter(field))
-        return pd.Series(pd.arrays.ArrowExtensionArray(split), index=text.index), nothing_failed, ""
+        return pd.Series(pd.arrays.ArrowExtensionArray(_parse_lists(arr, field)), index=text.index), nothing_failed, ""
     raise ValueError(f"field '{field['name']}' has type '{kind}', which jsp_data does not handle")
+
+
+# The distinct cells of each parsed list column, by the identity of its Arrow data: a list
+# column repeats few distinct cells (party lists, domains), so the list checks judge each
+# distinct cell once and give every row the verdict of its cell.
+_CODED_LISTS: dict[int, tuple[pyarrow.ChunkedArray, Any, pyarrow.ListArray]] = {}  # id -> (column, codes, words)
+_CODED_KEEP = 32  # columns remembered (a data package has a dozen list columns)
+
+
+def _parse_lists(arr: pyarrow.ChunkedArray, field: Field) -> pyarrow.ChunkedArray:
+    """A text column split into lists: the distinct cells are split, and each row takes the
+    lists of its cell (so the same text always gives the same list, as splitting each cell)."""
+    encoded = pc.dictionary_encode(null_where_empty(arr)).combine_chunks()
+    split = split_cells(pyarrow.chunked_array([encoded.dictionary]), delimiter(field))
+    words = split.chunk(0) if split.num_chunks == 1 else split.combine_chunks()
+    lists = pyarrow.chunked_array([words.take(encoded.indices)], type=words.type)
+    for key in list(_CODED_LISTS)[: -_CODED_KEEP + 1]:
+        _CODED_LISTS.pop(key, None)
+    _CODED_LISTS[id(lists)] = (lists, pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), words)
+    return lists
+
+
+def forget_coded_lists() -> None:
+    """Drop the remembered list columns (a validation run calls this when its checks are done,
+    so no large column outlives its tables here; a column not remembered is checked item by item)."""
+    _CODED_LISTS.clear()
+
+
+def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
+    """(the code of each row's cell, -1 for a missing one; the distinct lists) of a list column
+    parsed by parse_column, or None for any other column."""
+    held = getattr(series.array, "_pa_array", None)
+    entry = _CODED_LISTS.get(id(held))
+    if entry is None or entry[0] is not held:
+        return None
+    return entry[1], entry[2]
 
 
 def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
@@ -308,13 +348,18 @@ def _date_numbers(arr: pyarrow.ChunkedArray) -> tuple[Any, Any, Any, Any]:
     parts: list[list[Any]] = [[], [], []]
     for chunk in arr.chunks:
         offsets, values = _offsets_and_data(chunk)
-        starts = offsets[:-1][(offsets[1:] - offsets[:-1]) == 10]
-        at = [values[starts + k] for k in range(10)]
+        lengths = offsets[1:] - offsets[:-1]
+        ten = lengths == 10
+        if (ten | (lengths == 0)).all():  # ten-byte cells and empty ones: the bytes are a matrix
+            block = values[offsets[0] : offsets[-1]].reshape(-1, 10)
+        else:
+            block = values[offsets[:-1][ten][:, None] + np.arange(10)]
+        at = [block[:, k] for k in range(10)]
         ok = (at[4] == ord("-")) & (at[7] == ord("-"))
         for k in (0, 1, 2, 3, 5, 6, 8, 9):
             ok &= (at[k] >= ord("0")) & (at[k] <= ord("9"))
         form = np.zeros(len(chunk), bool)
-        form[np.flatnonzero((offsets[1:] - offsets[:-1]) == 10)[ok]] = True
+        form[np.flatnonzero(ten)[ok]] = True
         forms.append(form)
         for part, positions in zip(parts, ((0, 1, 2, 3), (5, 6), (8, 9)), strict=True):
             number = np.zeros(int(ok.sum()), np.int32)
@@ -346,31 +391,51 @@ def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
     return result
 
 
+def _by_row(series: pd.Series, judge: Callable[[Any, pyarrow.Array, int], Any]) -> pd.Series:
+    """A list check's verdict per row: ``judge(parents, items, rows)`` gives one for each of
+    ``rows`` lists. A column parse_column made is judged on its distinct lists (a missing row
+    passes); any other through its own items."""
+    import numpy as np
+
+    coded = coded_lists(series)
+    if coded is None:
+        parents, flat = list_items(series)
+        return pd.Series(judge(parents, flat, len(series)), index=series.index)
+    codes, words = coded
+    parents = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
+    verdicts = np.append(judge(parents, pc.list_flatten(words), len(words)), True)  # code -1: missing
+    return pd.Series(verdicts[codes], index=series.index)
+
+
 def _list_rows(series: pd.Series, per_item: Callable[[pyarrow.Array], Any]) -> Any:
     """True for each row none of whose items fails ``per_item`` (a vectorised item test)."""
     import numpy as np
 
-    parents, flat = list_items(series)
-    verdict = per_item(flat)
-    bad = ~(verdict if isinstance(verdict, np.ndarray) else to_numpy_bool(verdict))  # null counts as failing
-    ok = np.ones(len(series), bool)
-    ok[parents[bad]] = False
-    return pd.Series(ok, index=series.index)
+    def judge(parents: Any, flat: pyarrow.Array, rows: int) -> Any:
+        verdict = per_item(flat)
+        bad = ~(verdict if isinstance(verdict, np.ndarray) else to_numpy_bool(verdict))  # null counts as failing
+        ok = np.ones(rows, bool)
+        ok[parents[bad]] = False
+        return ok
+
+    return _by_row(series, judge)
 
 
 def _no_duplicates(series: pd.Series) -> Any:
-    """False for each row that lists an item twice.
+    """False for each row that lists an item twice."""
+    return _by_row(series, _rows_without_twins)
 
-    Items become integer codes and a row's items are contiguous: with short lists, comparing
+
+def _rows_without_twins(parents: Any, flat: pyarrow.Array, rows: int) -> Any:
+    """Items become integer codes and a row's items are contiguous: with short lists, comparing
     each item with the next few is cheapest; otherwise sorting (row, code) pairs puts a
     repeated item next to its twin.
     """
     import numpy as np
 
-    parents, flat = list_items(series)
     codes = pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False)
     longest = int(np.bincount(parents).max()) if len(parents) else 0
-    ok = np.ones(len(series), bool)
+    ok = np.ones(rows, bool)
     if longest <= 16:
         for gap in range(1, longest):
             twin = (parents[gap:] == parents[:-gap]) & (codes[gap:] == codes[:-gap])
@@ -379,7 +444,7 @@ def _no_duplicates(series: pd.Series) -> Any:
         width = int(codes.max()) + 2
         keys = np.sort(parents.astype(np.int64) * width + codes)
         ok[keys[1:][keys[1:] == keys[:-1]] // width] = False
-    return pd.Series(ok, index=series.index)
+    return ok
 
 
 def _not_empty(items: pyarrow.Array) -> Any:
@@ -418,11 +483,14 @@ def field_checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     kind = field["type"]
     if kind == "list":
+        # the list checks see missing rows too (they pass), so a column arrives as parsed and is
+        # judged on its distinct lists (see _by_row)
         checks.append(
             pa.Check(
                 lambda s: _list_rows(s, _not_empty),
                 name="list-empty-item",
                 error="an item is empty (a doubled or trailing ';')",
+                ignore_na=False,
             )
         )
         checks.append(
@@ -430,15 +498,17 @@ def field_checks(field: Field) -> list[pa.Check]:
                 lambda s: _list_rows(s, lambda x: ~outer_space(x)),
                 name="whitespace",
                 error="an item has spaces around it",
+                ignore_na=False,
             )
         )
-        checks.append(pa.Check(_no_duplicates, name="list-duplicate-item", error="an item is repeated"))
+        checks.append(pa.Check(_no_duplicates, name="list-duplicate-item", error="an item is repeated", ignore_na=False))
         if delimiter(field) != ",":
             checks.append(
                 pa.Check(
                     lambda s: _list_rows(s, _without_comma),
                     name="list-delimiter",
                     error=f"items are separated by '{delimiter(field)}', not ','",
+                    ignore_na=False,
                 )
             )
         items = field.get("x-itemEnum")
@@ -449,6 +519,7 @@ def field_checks(field: Field) -> list[pa.Check]:
                     lambda s, a=allowed: _list_rows(s, lambda x: pc.is_in(x, value_set=a)),
                     name="list-item",
                     error="allowed items: " + ", ".join(items),
+                    ignore_na=False,
                 )
             )
         if "minLength" in cons:
@@ -458,6 +529,7 @@ def field_checks(field: Field) -> list[pa.Check]:
                     lambda s, n=n: _passes(s, pc.greater_equal(pc.list_value_length(arrow_of(s)), n)),
                     name="min-items",
                     error=f"needs at least {n} items",
+                    ignore_na=False,
                 )
             )
         return checks

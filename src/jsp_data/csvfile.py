@@ -5,6 +5,7 @@ Only the standard library is used here, so file faults are found before any heav
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
@@ -66,13 +67,16 @@ def read_csv(path: Path, file: str | None = None) -> CsvTable:
     """
     name = file or str(path)
     table = CsvTable(name)
+    mapped = _read_mapped(path, table)
+    if mapped:
+        return table
     try:
         data = path.read_bytes()
     except OSError as exc:
         table.problems.append(_error(name, None, "io", f"cannot read the file: {exc.strerror}"))
         table.readable = False
         return table
-    if _read_fast(data, table):
+    if mapped is None and _read_fast(data, table):
         return table
     text, problem = _decode(data, name)
     if text is None:
@@ -121,20 +125,42 @@ def read_csv(path: Path, file: str | None = None) -> CsvTable:
     return table
 
 
-def _read_fast(data: bytes, table: CsvTable) -> bool:
+def _read_mapped(path: Path, table: CsvTable) -> bool | None:
+    """The fast reader on the file's pages, memory-mapped: a large file is neither copied into a
+    bytes object nor counted line by line. Only a file without a carriage return is taken (then
+    every record ends at a line feed, so record i is on line i + 2 without counting).
+
+    True: the file is read. False: the fast reader refused it. None: not tried (a carriage
+    return, or a file that cannot be mapped): read_csv reads it whole, as before."""
+    import mmap
+
+    try:
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # an empty file cannot be mapped
+        return None
+    try:
+        if mapped.find(b"\r") >= 0:
+            return None
+        return _read_fast(mapped, table, lines_counted=False)
+    finally:
+        with contextlib.suppress(BufferError):  # pyarrow still holds a view: it goes with its last user
+            mapped.close()
+
+
+def _read_fast(data: Any, table: CsvTable, lines_counted: bool = True) -> bool:
     """Read a well-formed file with pyarrow's multi-threaded reader; False sends it to the slow path.
 
     The fast path is taken only when every physical line is one record (no blank lines, no line
     breaks inside cells, no ragged rows, valid UTF-8, no NUL byte): then record i is on line i + 2.
     Anything else is read by the csv module, which locates each fault on its line.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    end = data.find(b"\n")
-    if end < 0 or b"\x00" in data or b'"' in data[:end]:
+    start = 3 if data[:3] == b"\xef\xbb\xbf" else 0  # a UTF-8 byte-order mark is harmless
+    end = data.find(b"\n", start)
+    if end < 0 or data.find(b"\x00") >= 0 or b'"' in data[start:end]:
         return False
     try:
-        header = data[:end].decode("utf-8").rstrip("\r").split(",")
+        header = data[start:end].decode("utf-8").rstrip("\r").split(",")
     except UnicodeDecodeError:
         return False
     if len(set(header)) != len(header) or any(h != h.strip() or not h for h in header):
@@ -144,7 +170,7 @@ def _read_fast(data: bytes, table: CsvTable) -> bool:
 
     try:
         arrow = pacsv.read_csv(
-            pa.py_buffer(data),
+            pa.py_buffer(memoryview(data)[start:] if start else data),  # a view: no copy
             # large blocks: fewer chunks per column, so fewer kernel calls in every later check
             read_options=pacsv.ReadOptions(block_size=16 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
@@ -158,8 +184,11 @@ def _read_fast(data: bytes, table: CsvTable) -> bool:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
         return False
-    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if arrow.num_rows + 1 != physical or arrow.column_names != header:
+    if lines_counted:  # without a carriage return in the file, each line feed ends one record
+        physical = data.count(b"\n", start) + (0 if data[-1:] == b"\n" else 1)
+        if arrow.num_rows + 1 != physical:
+            return False
+    if arrow.column_names != header:
         return False
     table.header = header
     table.arrow = arrow

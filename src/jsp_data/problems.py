@@ -73,15 +73,31 @@ def _sort_key(p: Problem) -> tuple[str, int, str, str]:
 
 
 def format_json(problems: list[Problem]) -> str:
-    """One JSON object: {"valid": bool, "errors": [problem, ...]}."""
-    import json
+    """One JSON object: {"valid": bool, "errors": [problem, ...]}.
 
-    ordered = sorted(problems, key=_sort_key)
-    return json.dumps(
-        {"valid": not has_errors(problems), "errors": [p.to_dict() for p in ordered]},
-        ensure_ascii=False,
-        indent=1,
-    )
+    The text is exactly ``json.dumps(..., ensure_ascii=False, indent=1)`` of that object, written
+    out here: with an indent, json uses its pure-Python encoder, a tenth of a second for ten
+    thousand problems. Strings go through json's own (C) string encoder.
+    """
+    import json
+    from json.encoder import encode_basestring
+
+    def value(v: object) -> str:
+        if v is None:
+            return "null"
+        if isinstance(v, str):
+            return str(encode_basestring(v))
+        if type(v) is int:
+            return int.__repr__(v)
+        return json.dumps(v, ensure_ascii=False)
+
+    keys = [f"   {encode_basestring(k)}: " for k in Problem.FIELDS]
+    items = [
+        "  {\n" + ",\n".join(key + value(v) for key, v in zip(keys, p, strict=True)) + "\n  }"
+        for p in sorted(problems, key=_sort_key)
+    ]
+    errors = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
+    return '{\n "valid": ' + ("false" if has_errors(problems) else "true") + ',\n "errors": ' + errors + "\n}"
 
 
 def format_github(problems: list[Problem]) -> str:

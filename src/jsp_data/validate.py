@@ -11,6 +11,7 @@ from .problems import Problem
 TYPE_CHECKING = False  # typing and pathlib cost milliseconds at import: annotations only
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
     from pathlib import Path
     from typing import Any
 
@@ -179,8 +180,12 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
+    from .convert import forget_coded_lists
+
     frame, text, problems, bad_cells = parse_cells(csv, schema)
-    return frame, text, problems + schema_problems(name, csv, schema, frame, text, bad_cells)
+    problems += schema_problems(name, csv, schema, frame, text, bad_cells)
+    forget_coded_lists()
+    return frame, text, problems
 
 
 def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem], set[tuple[int, str]]]:
@@ -283,15 +288,33 @@ def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list
 
 
 def _duplicated(frame: Any, key: list[str]) -> Any:
-    """``frame.duplicated(subset=key, keep="first")`` from integer codes: each column is factorized
-    (hashing its values once; missing values are equal, as in pandas) and the codes combined."""
-    import pandas as pd
+    """``frame.duplicated(subset=key, keep="first")`` from integer codes.
 
-    combined = pd.Series(0, index=frame.index, dtype="int64").to_numpy()
+    Each column is dictionary-encoded in Arrow (hashing its values once; missing values share
+    code 0, equal as in pandas) and the codes combined into one int64 per row, mixed radix,
+    re-numbered only when the product of the column sizes would overflow. The combined codes are
+    numbered in order of first appearance, so a row repeats an earlier one exactly when its
+    number is not above the largest number before it.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    from .convert import arrow_of
+
+    combined, width = np.zeros(len(frame), np.int64), 1
     for name in key:
-        codes = pd.factorize(frame[name])[0].astype("int64") + 1  # missing: 0
-        combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0].astype("int64")
-    return pd.Series(combined, index=frame.index).duplicated(keep="first")
+        encoded = pc.dictionary_encode(arrow_of(frame[name])).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        size = len(encoded.dictionary) + 1
+        if width * size >= 1 << 62:
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            width = int(combined.max(initial=0)) + 1
+        combined, width = combined * size + codes, width * size
+    numbers = pd.factorize(combined)[0]
+    duplicated = np.zeros(len(frame), bool)
+    duplicated[1:] = numbers[1:] <= np.maximum.accumulate(numbers)[:-1]
+    return pd.Series(duplicated, index=frame.index)
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -345,53 +368,68 @@ def _import_in_background() -> None:
 
 def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Read, parse and check every table of ``layout``; returns the parsed tables and all problems."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     problems: list[Problem] = []
     schemas = check_descriptor(layout, problems)
     _import_in_background()
-    # Tables are independent until the cross-table rules: two are read and checked at a time, so
-    # a large table's Python-bound checks overlap the reading and parsing of the others.
+    # Tables are independent until the cross-table rules: two are read and parsed at a time. Each
+    # parsed table queues its checks (the schema's, its key, its own rules) as separate tasks
+    # behind the tables still to read, and the cross-table rules are queued once every table is
+    # parsed. The checks only read the tables, so the two workers take whichever task is next
+    # and neither core waits on one long check (much of the work is in pyarrow and numpy,
+    # which release the GIL).
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda item: _read_table(layout, item[0], item[1], today), schemas.items()))
-    from .checks import cross_table_rules
+        checks: list[Future[list[Problem]]] = []
 
-    tables = {name: table for (name, _), (table, _) in zip(schemas.items(), results, strict=True) if table is not None}
-    for _, found in results:
-        problems.extend(found)
-    problems.extend(cross_table_rules(tables))
+        def parse(item: tuple[str, dict[str, Any]]) -> tuple[Any, list[Problem]]:
+            table, found, parts = _read_table(layout, item[0], item[1], today)
+            checks.extend(pool.submit(part) for part in parts)
+            return table, found
+
+        results = list(pool.map(parse, schemas.items()))
+        from .checks import cross_table_rule_parts
+
+        tables = {name: table for (name, _), (table, _) in zip(schemas.items(), results, strict=True) if table is not None}
+        checks.extend(pool.submit(part) for part in cross_table_rule_parts(tables))
+        for _, found in results:
+            problems.extend(found)
+        for check in checks:
+            problems.extend(check.result())
+    from .convert import forget_coded_lists
+
+    forget_coded_lists()
     ordered = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.check, p.message))
     return tables, ordered
 
 
-def _read_table(layout: Layout, name: str, schema: dict[str, Any], today: dt.date | None) -> tuple[Any, list[Problem]]:
-    """Read one table, check its file, header and cells, and run the rules of that table alone:
-    (the parsed table, or None when it cannot be checked further; problems)."""
+def _read_table(
+    layout: Layout, name: str, schema: dict[str, Any], today: dt.date | None
+) -> tuple[Any, list[Problem], list[Callable[[], list[Problem]]]]:
+    """Read and parse one table and check its file and header: (the parsed table, or None when
+    it cannot be checked further; problems; the checks still to run on it, each a part that
+    returns its problems: the schema's cell checks, the primary key and the table's own rules)."""
     from .csvfile import read_csv
 
     csv_path = layout.csv_paths.get(name)
     if csv_path is None or not csv_path.is_file():
         shown = _display(csv_path, layout) if csv_path else f"{name}.csv"
-        return None, [Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist")]
+        return None, [Problem(shown, None, None, None, "missing-file", "error", f"the file of table {name} does not exist")], []
     csv = read_csv(csv_path, _display(csv_path, layout))
     problems = list(csv.problems)
     if not csv.readable:
-        return None, problems
+        return None, problems, []
     usable, header_problems = check_header(csv, schema["fields"])
     problems.extend(header_problems)
     if not usable:
-        return None, problems
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .checks import TableData, table_rules
+        return None, problems, []
+    from .checks import TableData, table_rule_parts
 
     frame, text, type_problems, bad_cells = parse_cells(csv, schema)
     table = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
-    # The schema checks and the table's own rules only read the parsed frame: they run side by
-    # side (on a large table, much of both is pyarrow and numpy work, outside the GIL).
-    with ThreadPoolExecutor(max_workers=1) as side:
-        rules = side.submit(table_rules, table, today)
-        cell_problems = schema_problems(name, csv, schema, frame, text, bad_cells)
-        key_problems = check_primary_key(csv, schema, frame)
-        rule_problems = rules.result()
-    return table, problems + type_problems + cell_problems + key_problems + rule_problems
+    parts: list[Callable[[], list[Problem]]] = [
+        lambda: schema_problems(name, csv, schema, frame, text, bad_cells),
+        lambda: check_primary_key(csv, schema, frame),
+        *table_rule_parts(table, today),
+    ]
+    return table, problems + type_problems, parts
