@@ -1,7 +1,8 @@
-"""Row, table and cross-table rules: the one module where they live.
+"""Row and single-table rules, and the helpers every rule reports with.
 
 Each rule takes the parsed tables (storage-form frames with the physical line of each row) and
-returns Problems. Cell-level rules (types, enums, patterns) come from the schemas via convert.py.
+returns Problems. Cell-level rules (types, enums, patterns) come from the schemas via convert.py;
+rules that relate tables are in links.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -51,7 +51,6 @@ DATE_ORDER = [
     ("delivery_first_date", "delivery_last_date"),
 ]
 ROLE_COLUMNS = ("host", "donor", "recipient")
-_LOCATOR_KEYS_PAGE = {"para", "item", "heading", "page"}
 _FORMULA = re.compile(r"^[\t\r]*[=+\-@]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SUSPECT = re.compile(r"^[\t\r]*[=+\-@]|[\x00-\x08\x0a-\x1f\x7f]")  # any of the three above, or a line break
@@ -68,10 +67,10 @@ class TableData:
     lines: list[int]
     fields: list[dict[str, Any]]
     foreign_keys: list[dict[str, Any]]
-    known: dict[str, Any] = field(default_factory=dict)  # distinct values by column, see _known_in
+    known: dict[str, Any] = field(default_factory=dict)  # distinct values by column, see distinct_in
 
 
-def _p(
+def problem_at(
     t: TableData, row: int | None, column: str | None, value: Any, check: str, message: str, severity: str = "error"
 ) -> Problem:
     line = t.lines[row] if row is not None else None
@@ -79,12 +78,12 @@ def _p(
     return Problem(t.file, line, column, shown, check, severity, message)
 
 
-def _rows(mask: pd.Series) -> Iterator[int]:
+def rows_where(mask: pd.Series) -> Iterator[int]:
     for i in mask[mask.fillna(False).astype(bool)].index:
         yield int(i)
 
 
-def _arrow(values: Any) -> Any:
+def as_arrow(values: Any) -> Any:
     """A string column (pandas Series, Arrow array, or iterable) as an Arrow string array, zero-copy
     where pandas already holds Arrow data."""
     import pyarrow as pa
@@ -99,23 +98,23 @@ def _arrow(values: Any) -> Any:
     return pa.array([v for v in values if isinstance(v, str)], type=pa.string())
 
 
-def _known_in(t: TableData, column: str) -> Any:
+def distinct_in(t: TableData, column: str) -> Any:
     """The distinct values of a table's column, computed once per run (a million ids are
     hashed once however many rules look them up)."""
     if column not in t.known:
-        t.known[column] = _known(t.frame[column])
+        t.known[column] = distinct_values(t.frame[column])
     return t.known[column]
 
 
-def _known(values: Any) -> Any:
+def distinct_values(values: Any) -> Any:
     """The distinct non-missing values of a column, as an Arrow array (a set that stays in Arrow)."""
     import pyarrow.compute as pc
 
-    arr = _arrow(values)
+    arr = as_arrow(values)
     return pc.unique(pc.drop_null(arr))
 
 
-def _isin(values: Any, known: Any) -> pd.Series:
+def member(values: Any, known: Any) -> pd.Series:
     """Membership test in Arrow: pandas' ``isin`` on string columns builds one scalar per known value."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -123,13 +122,13 @@ def _isin(values: Any, known: Any) -> pd.Series:
     index = values.index if isinstance(values, pd.Series) else None
     if isinstance(known, pa.ChunkedArray):  # a raw column: membership needs no distinct values
         known = pc.drop_null(known).combine_chunks() if known.num_chunks != 1 else pc.drop_null(known.chunk(0))
-    value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(_known(known)), pa.string())
-    arr = _arrow(values)
+    value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(distinct_values(known)), pa.string())
+    arr = as_arrow(values)
     if len(value_set) > 10_000:
         # A few distinct values (a million cells naming four rows, say) against a million known
         # ones: hashing the known set would dominate, so keep only the known values that occur
         # among the values (same membership, less work).
-        distinct = pc.cast(_known(arr), pa.string())
+        distinct = pc.cast(distinct_values(arr), pa.string())
         if len(value_set) > 4 * len(distinct) + 10_000:
             value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
     out = pc.is_in(arr, value_set=value_set)
@@ -146,14 +145,14 @@ def pa_strings(values: Iterable[str]) -> Any:
     return pa.array(list(values), type=pa.string())
 
 
-def _at(mask: pd.Series, *columns: pd.Series) -> Iterator[tuple[Any, ...]]:
+def cells_at(mask: pd.Series, *columns: pd.Series) -> Iterator[tuple[Any, ...]]:
     """(row, value of each column at that row) for the rows of ``mask``, each column read with
     one take rather than one lookup per row."""
-    rows = list(_rows(mask))
+    rows = list(rows_where(mask))
     yield from zip(rows, *(col.iloc[rows].tolist() if rows else [] for col in columns), strict=True)
 
 
-def _fmt_date(value: Any) -> str | None:
+def iso_date(value: Any) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
@@ -168,15 +167,15 @@ def safety(t: TableData) -> Iterator[Problem]:
         for i, cell in _suspect_rows(col):
             if f["type"] in ("string", "list") and _FORMULA.search(cell):
                 message = "the cell starts with =, +, -, @ (or a tab before one): a spreadsheet would run it as a formula"
-                yield _p(t, i, name, cell, "formula-injection", message)
+                yield problem_at(t, i, name, cell, "formula-injection", message)
             if _CONTROL.search(cell):
                 escaped = cell.encode("unicode_escape").decode()
-                yield _p(t, i, name, escaped, "control-character", "the cell holds a control character")
+                yield problem_at(t, i, name, escaped, "control-character", "the cell holds a control character")
             if "\n" in cell or "\r" in cell:
                 escaped = cell.encode("unicode_escape").decode()
-                yield _p(t, i, name, escaped, "line-break-in-cell", "the cell holds a line break")
+                yield problem_at(t, i, name, escaped, "line-break-in-cell", "the cell holds a line break")
             if len(cell) > MAX_CELL:
-                yield _p(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
+                yield problem_at(t, i, name, cell[:40] + "...", "cell-too-long", f"the cell is longer than {MAX_CELL} characters")
 
 
 def _suspect_rows(col: pd.Series) -> Iterator[tuple[int, str]]:
@@ -189,7 +188,7 @@ def _suspect_rows(col: pd.Series) -> Iterator[tuple[int, str]]:
     import numpy as np
     import pyarrow.compute as pc
 
-    from .convert import arrow_of, first_bytes, rows_with_bytes, to_numpy_bool
+    from .arrowtext import arrow_of, first_bytes, rows_with_bytes, to_numpy_bool
 
     arr = arrow_of(col)
     control = rows_with_bytes(arr, lambda b: (b < 0x20) | (b == 0x7F))  # a tab too: tested exactly below
@@ -215,34 +214,38 @@ def dates(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
             continue
         name = f["name"]
         col = frame[name]
-        for i, value in _at((col < EARLIEST) | (col > today), col):
-            yield _p(
-                t, i, name, _fmt_date(value), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
+        for i, value in cells_at((col < EARLIEST) | (col > today), col):
+            yield problem_at(
+                t, i, name, iso_date(value), "date-range", f"the date must lie between 1945-01-01 and today ({today:%Y-%m-%d})"
             )
         prec_name = name[: -len("_date")] + "_precision"
         if prec_name not in frame:
             continue
         prec = frame[prec_name]
-        for i in _rows(col.notna() & prec.isna()):
-            yield _p(t, i, prec_name, None, "date-precision", f"{name} is set, so {prec_name} is required (day, month or year)")
+        for i in rows_where(col.notna() & prec.isna()):
+            yield problem_at(
+                t, i, prec_name, None, "date-precision", f"{name} is set, so {prec_name} is required (day, month or year)"
+            )
         written = t.text[name].ne("")  # a date that failed to parse is reported once, as a type error
-        for i, value in _at(~written & prec.notna(), prec):
-            yield _p(t, i, prec_name, value, "date-precision", f"{name} is empty, so {prec_name} must be empty too")
+        for i, value in cells_at(~written & prec.notna(), prec):
+            yield problem_at(t, i, prec_name, value, "date-precision", f"{name} is empty, so {prec_name} must be empty too")
         not_first_day = col.dt.day != 1
-        for i, value in _at(prec.eq("month") & not_first_day, col):
-            yield _p(t, i, name, _fmt_date(value), "date-precision", "a month-precision date is stored as the month's first day")
-        for i, value in _at(prec.eq("year") & (not_first_day | (col.dt.month != 1)), col):
-            yield _p(t, i, name, _fmt_date(value), "date-precision", "a year-precision date is stored as 1 January")
+        for i, value in cells_at(prec.eq("month") & not_first_day, col):
+            yield problem_at(
+                t, i, name, iso_date(value), "date-precision", "a month-precision date is stored as the month's first day"
+            )
+        for i, value in cells_at(prec.eq("year") & (not_first_day | (col.dt.month != 1)), col):
+            yield problem_at(t, i, name, iso_date(value), "date-precision", "a year-precision date is stored as 1 January")
     for early, late in DATE_ORDER:
         if early in frame and late in frame:
-            for i, late_value, early_value in _at(frame[late] < frame[early], frame[late], frame[early]):
-                yield _p(
+            for i, late_value, early_value in cells_at(frame[late] < frame[early], frame[late], frame[early]):
+                yield problem_at(
                     t,
                     i,
                     late,
-                    _fmt_date(late_value),
+                    iso_date(late_value),
                     "date-order",
-                    f"{late} ({_fmt_date(late_value)}) is before {early} ({_fmt_date(early_value)})",
+                    f"{late} ({iso_date(late_value)}) is before {early} ({iso_date(early_value)})",
                 )
 
 
@@ -251,7 +254,8 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     import numpy as np
     import pyarrow.compute as pc
 
-    from .convert import list_items, to_numpy_bool
+    from .arrowtext import to_numpy_bool
+    from .convert import list_items
 
     frame = t.frame
     parents, flat = list_items(frame["parties"])
@@ -261,7 +265,7 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     with_japan[parents[to_numpy_bool(pc.equal(flat, "JPN"))]] = True
     for i in np.flatnonzero(listed_rows & ~with_japan).tolist():
         lo, hi = np.searchsorted(parents, [i, i + 1])  # a row's items are contiguous
-        yield _p(t, i, "parties", ";".join(sorted(flat[lo:hi].to_pylist())), "parties-japan", "parties must include JPN")
+        yield problem_at(t, i, "parties", ";".join(sorted(flat[lo:hi].to_pylist())), "parties-japan", "parties must include JPN")
     if not any(role in frame for role in (*ROLE_COLUMNS, "observers")):
         yield from _event_table_rules(t, today)
         return
@@ -273,21 +277,25 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
         if role in frame:
             values = frame[role]
             keys = pd.Series(frame.index.astype(str), index=frame.index).str.cat(values.astype("str"), sep="|")
-            for i in _rows(values.notna() & ~_isin(keys, pairs)):
+            for i in rows_where(values.notna() & ~member(keys, pairs)):
                 if i in listed:
-                    yield _p(t, i, role, values[i], "role-in-parties", f"{role} {values[i]} must also be listed in parties")
+                    yield problem_at(
+                        t, i, role, values[i], "role-in-parties", f"{role} {values[i]} must also be listed in parties"
+                    )
     if "observers" in frame:
         obs_parents, obs_flat = list_items(frame["observers"])
         obs_keys = pd.Series(obs_parents.astype(str)).str.cat(
             pd.Series(obs_flat.to_numpy(zero_copy_only=False), dtype="str"), sep="|"
         )
-        missing = ~_isin(obs_keys, pairs).to_numpy()
+        missing = ~member(obs_keys, pairs).to_numpy()
         bad: dict[int, list[str]] = {}
         for i, code in zip(obs_parents[missing].tolist(), obs_flat.to_numpy(zero_copy_only=False)[missing].tolist(), strict=True):
             if i in listed:
                 bad.setdefault(i, []).append(code)
         for i, codes in sorted(bad.items()):
-            yield _p(t, i, "observers", ";".join(sorted(codes)), "role-in-parties", "observers must also be listed in parties")
+            yield problem_at(
+                t, i, "observers", ";".join(sorted(codes)), "role-in-parties", "observers must also be listed in parties"
+            )
     yield from _event_table_rules(t, today)
 
 
@@ -297,29 +305,31 @@ def _event_table_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
     if t.name == "agreements":
         yield from _agreement_rules(t)
     if t.name == "aid_transfers":
-        for i in _rows(frame["value"].notna() & frame["currency"].isna()):
-            yield _p(t, i, "currency", None, "conditional-required", "value is set, so currency (ISO 4217) is required")
+        for i in rows_where(frame["value"].notna() & frame["currency"].isna()):
+            yield problem_at(t, i, "currency", None, "conditional-required", "value is set, so currency (ISO 4217) is required")
     if "start_date" in frame:
-        for i in _rows(frame["status"].eq("held") & (frame["start_date"] > today)):
-            yield _p(t, i, "status", "held", "status-date", "status is held but start_date is in the future")
+        for i in rows_where(frame["status"].eq("held") & (frame["start_date"] > today)):
+            yield problem_at(t, i, "status", "held", "status-date", "status is held but start_date is in the future")
 
 
 def _agreement_rules(t: TableData) -> Iterator[Problem]:
     frame = t.frame
     ended = frame["ended_date"].notna()
-    for i in _rows(ended & frame["end_reason"].isna()):
-        yield _p(t, i, "end_reason", None, "conditional-required", "ended_date is set, so end_reason is required")
-    for i, value in _at(~ended & frame["end_reason"].notna(), frame["end_reason"]):
-        yield _p(t, i, "end_reason", value, "conditional-required", "end_reason needs an ended_date")
-    for i in _rows(frame["end_reason"].eq("superseded") & frame["superseded_by"].isna()):
-        yield _p(t, i, "superseded_by", None, "conditional-required", "end_reason is superseded, so superseded_by is required")
+    for i in rows_where(ended & frame["end_reason"].isna()):
+        yield problem_at(t, i, "end_reason", None, "conditional-required", "ended_date is set, so end_reason is required")
+    for i, value in cells_at(~ended & frame["end_reason"].notna(), frame["end_reason"]):
+        yield problem_at(t, i, "end_reason", value, "conditional-required", "end_reason needs an ended_date")
+    for i in rows_where(frame["end_reason"].eq("superseded") & frame["superseded_by"].isna()):
+        yield problem_at(
+            t, i, "superseded_by", None, "conditional-required", "end_reason is superseded, so superseded_by is required"
+        )
     status = frame["status"]
-    for i, value in _at(status.eq("ended") != ended, status):
-        yield _p(t, i, "status", value, "status-date", "status is ended exactly when ended_date is set")
-    for i, value in _at(status.isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna(), status):
-        yield _p(t, i, "signed_date", None, "status-date", f"status {value} needs signed_date")
-    for i, value in _at(status.isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna(), status):
-        yield _p(
+    for i, value in cells_at(status.eq("ended") != ended, status):
+        yield problem_at(t, i, "status", value, "status-date", "status is ended exactly when ended_date is set")
+    for i, value in cells_at(status.isin(["signed", "in_force", "ended"]) & frame["signed_date"].isna(), status):
+        yield problem_at(t, i, "signed_date", None, "status-date", f"status {value} needs signed_date")
+    for i, value in cells_at(status.isin(["sought", "stalled", "planned", "lapsed"]) & frame["signed_date"].notna(), status):
+        yield problem_at(
             t,
             i,
             "status",
@@ -329,112 +339,18 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
         )
     political = frame["legally_binding"].eq(False)
     in_force = frame["in_force_date"]
-    for i, value in _at(political & in_force.notna() & (in_force != frame["signed_date"]), in_force):
-        yield _p(
+    for i, value in cells_at(political & in_force.notna() & (in_force != frame["signed_date"]), in_force):
+        yield problem_at(
             t,
             i,
             "in_force_date",
-            _fmt_date(value),
+            iso_date(value),
             "political-in-force",
             "a political document (legally_binding false) takes effect when adopted: in_force_date equals signed_date",
         )
 
 
-# --------------------------------------------------------------------------- table and cross-table rules
-
-
-def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
-    """Scalar foreign keys declared in the schemas and list items with x-itemReference."""
-    for t in tables.values():
-        schema_fks = [(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in t.foreign_keys]
-        refs = [
-            (f["name"], f["x-itemReference"]["resource"], f["x-itemReference"]["field"])
-            for f in t.fields
-            if "x-itemReference" in f
-        ]
-        list_columns = {f["name"] for f in t.fields if f["type"] == "list"}
-        for column, resource, key in schema_fks + refs:
-            if resource not in tables:
-                continue
-            known = _arrow(tables[resource].frame[key])
-            values = t.frame[column]
-            if column in list_columns:
-                import pyarrow.compute as pc
-
-                from .convert import list_items, to_numpy_bool
-
-                parents, flat = list_items(values)
-                unknown = ~_isin(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
-                items = flat.filter(unknown).to_pylist()
-                for i, item in zip(parents[unknown], items, strict=True):
-                    yield _p(
-                        t,
-                        int(i),
-                        column,
-                        item,
-                        "foreign-key",
-                        f"'{item}' is not a {key} in {resource}" + _closest(item, _known_in(tables[resource], key)),
-                    )
-            else:
-                for i in _rows(values.notna() & ~_isin(values, known)):
-                    yield _p(
-                        t,
-                        i,
-                        column,
-                        values[i],
-                        "foreign-key",
-                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], _known_in(tables[resource], key)),
-                    )
-
-
-# Suggesting the closest known value costs a string comparison per known value: only for sets a
-# person could browse (country codes, sources), never for a million synthetic ids.
-MAX_SUGGEST = 5000
-
-
-def _closest(value: str, known: Any) -> str:
-    if len(known) > MAX_SUGGEST:
-        return ""
-    candidates = tuple(sorted(known.to_pylist() if hasattr(known, "to_pylist") else known))
-    return _closest_in(str(value), candidates)
-
-
-@lru_cache(maxsize=4096)
-def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
-    """The suggestion for one wrong value: cached, as a million rows may repeat one typo."""
-    close = difflib.get_close_matches(value, candidates, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
-    """Ids unique across tables and withdrawn ids not reused."""
-    earlier: list[tuple[str, Any]] = []  # (table, its distinct ids), in the order tables are read
-    for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
-        if name not in tables:
-            continue
-        t = tables[name]
-        unclaimed = pd.Series(True, index=t.frame.index)
-        for owner, owned in earlier:  # an id is reported against the first table that used it
-            taken = unclaimed & _isin(t.frame["id"], owned)
-            for i in _rows(taken):
-                value = t.frame["id"][i]
-                yield _p(t, i, "id", value, "duplicate-id", f"id {value} is already used in {owner}")
-            unclaimed &= ~taken
-        earlier.append((name, _arrow(t.frame["id"])))
-    if "withdrawals" in tables:
-        withdrawn = _known_in(tables["withdrawals"], "id")
-        for name in EVENT_TABLES:
-            if name in tables:
-                t = tables[name]
-                for i in _rows(_isin(t.frame["id"], withdrawn)):
-                    yield _p(
-                        t,
-                        i,
-                        "id",
-                        t.frame["id"][i],
-                        "withdrawn-id",
-                        "this id was withdrawn (see withdrawals.csv) and stays reserved forever",
-                    )
+# --------------------------------------------------------------------------- possible duplicate events
 
 
 NEIGHBOURS = 3
@@ -445,7 +361,7 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .convert import coded_lists
+    from .parse import coded_lists
 
     date_col = EVENT_DATE[t.name]
     frame = t.frame
@@ -486,7 +402,7 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
         a, b = titles[pos], titles[pos + step]
         if difflib.SequenceMatcher(None, a, b).ratio() >= 0.85:
             first, second = sorted((int(rows[pos]), int(rows[pos + step])))
-            yield _p(
+            yield problem_at(
                 t,
                 second,
                 "id",
@@ -534,190 +450,10 @@ def _close_pairs(titles: list[str], same: Any) -> Iterator[tuple[int, int]]:
                 yield start + pos, step
 
 
-def links(tables: dict[str, TableData]) -> Iterator[Problem]:
-    """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
-    event_ids = {n: _arrow(tables[n].frame["id"]) for n in EVENT_TABLES if n in tables}
-    fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
-    sources = tables.get("sources")
-    tiers = dict(zip(sources.frame["id"], sources.frame["tier"], strict=True)) if sources else {}
-    matched: dict[str, _Matched] = {}  # the citations rows of each event table, matched to its ids
-    for link in ("citations", "discrepancies"):
-        if link not in tables:
-            continue
-        t = tables[link]
-        link_table = t.frame["table"].astype("str")
-        for table, known in event_ids.items():
-            mine = link_table.eq(table) & t.frame["id"].notna()
-            if link == "citations":
-                matched[table] = _Matched(tables[table].frame["id"], t.frame["id"], mine)
-                unknown = mine & ~matched[table].link_rows_known()
-            else:
-                unknown = mine & ~_isin(t.frame["id"], known)
-            for i in _rows(unknown):
-                row_id = t.frame["id"][i]
-                suggestion = _closest(row_id, _known_in(tables[table], "id"))
-                yield _p(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + suggestion)
-        if link == "discrepancies":
-            for i, (table, column) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
-                if table in fields_of and isinstance(column, str) and column not in fields_of[table]:
-                    yield _p(t, i, "field", column, "foreign-key", f"{table} has no column {column}")
-    if "citations" in tables:
-        t = tables["citations"]
-        yield from _citation_rules(t, fields_of, tiers)
-        strong_source = _tier_in(t.frame["source_id"], tiers, ("official", "news", "paper")).to_numpy()
-        paper_source = t.frame["source_id"].eq(PAPER_SOURCE).to_numpy(dtype=bool, na_value=False)
-        for name in EVENT_TABLES:
-            if name in tables:
-                e = tables[name]
-                cited = pd.Series(matched[name].event_rows_cited(), index=e.frame.index)
-                strong = pd.Series(matched[name].event_rows_cited(strong_source), index=e.frame.index)
-                for i in _rows(e.frame["id"].notna() & ~(cited & strong)):
-                    row_id = e.frame["id"][i]
-                    if not cited[i]:
-                        yield _p(e, i, "id", row_id, "uncited-row", "no citations row supports this row")
-                    else:
-                        yield _p(
-                            e,
-                            i,
-                            "id",
-                            row_id,
-                            "weak-sources",
-                            "only secondary sources support this row: cite an official, news or paper source",
-                        )
-                # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
-                first = e.frame[EVENT_DATE[name]]
-                on_paper = pd.Series(matched[name].event_rows_cited(paper_source), index=e.frame.index)
-                for i in _rows((first < SCOPE_START) & ~on_paper):
-                    yield _p(
-                        e,
-                        i,
-                        EVENT_DATE[name],
-                        _fmt_date(first[i]),
-                        "scope-year",
-                        "before 2000 only events the founding paper names are in scope: cite the paper (sec=...) or leave the row out",
-                    )
-    for link, column in (("withdrawals", "replaced_by"), ("gaps", "row_id")):
-        if link not in tables:
-            continue
-        t = tables[link]
-        link_table = t.frame["table"].astype("str")
-        for table in EVENT_TABLES:
-            known = event_ids.get(table, _known([]))
-            for i in _rows(link_table.eq(table) & t.frame[column].notna() & ~_isin(t.frame[column], known)):
-                yield _p(t, i, column, t.frame[column][i], "foreign-key", f"no row {t.frame[column][i]} in {table}")
-
-
-class _Matched:
-    """The rows of a link table that name one event table (``mine``), matched to its ids.
-
-    The linked ids are dictionary-encoded once and the event ids looked up in that dictionary
-    once: a million citations of a million events cost two hash passes for every question
-    asked below (is a citation's id known; is an event cited at all, by a strong source, ...).
-    """
-
-    def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        from .convert import arrow_of
-
-        self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
-        self.size = len(link_ids)
-        # the event ids and the linked ids are encoded together, against one dictionary: one hash
-        # pass over both, where encoding one and looking the other up in it builds two tables
-        events, links = arrow_of(event_ids), arrow_of(link_ids.iloc[self.rows])
-        if events.type != links.type:
-            events, links = pc.cast(events, pa.large_string()), pc.cast(links, pa.large_string())
-        both = pa.chunked_array(events.chunks + links.chunks, type=events.type)
-        encoded = pc.dictionary_encode(both).combine_chunks()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # -1: a missing id
-        self.found, self.codes = codes[: len(events)], codes[len(events) :]
-        self.words = len(encoded.dictionary)
-
-    def link_rows_known(self) -> pd.Series:
-        """For each link row: it is one of ``mine`` and its id is an id of the event table."""
-        import numpy as np
-
-        known = np.zeros(self.words + 1, bool)  # the last slot stands for code -1 (no id)
-        known[self.found[self.found >= 0]] = True
-        out = np.zeros(self.size, bool)
-        out[self.rows] = known[self.codes]
-        return pd.Series(out)
-
-    def event_rows_cited(self, among: Any = None) -> Any:
-        """For each event row: some row of ``mine`` (and of ``among``, a mask of link rows) names it."""
-        import numpy as np
-
-        codes = self.codes if among is None else self.codes[np.asarray(among, dtype=bool)[self.rows]]
-        named = np.zeros(self.words + 1, bool)
-        named[codes] = True
-        named[-1] = False  # a missing id names nothing, and an event id not found (-1) reads this slot
-        return named[self.found]
-
-
-def _tier_in(source_ids: pd.Series, tiers: dict[Any, str], wanted: tuple[str, ...]) -> pd.Series:
-    """``source_ids.map(tiers).isin(wanted)`` as one Arrow membership test."""
-    ids = [k for k, tier in tiers.items() if isinstance(k, str) and tier in wanted]
-    out = _isin(source_ids, _known(ids))
-    missing = [tier for k, tier in tiers.items() if not isinstance(k, str)]
-    if missing and missing[-1] in wanted:  # pandas maps a missing id to the tier of a source without one
-        out |= source_ids.isna().to_numpy()
-    return out
-
-
-def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
-    import numpy as np
-    import pyarrow.compute as pc
-
-    from .convert import arrow_of, list_items, to_numpy_bool
-
-    frame = t.frame
-    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
-    # as integer codes (locator code * 2 + paper), then pick out the rows of the bad pairs.
-    is_paper = _tier_in(frame["source_id"], tiers, ("paper",)).to_numpy()
-    encoded = pc.dictionary_encode(arrow_of(frame["locator"])).combine_chunks()
-    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
-    pairs = np.where(codes >= 0, codes * 2 + is_paper, -1)
-    locators = encoded.dictionary.to_pylist()
-    verdicts = {int(pair): locator_problem(locators[pair // 2], paper=bool(pair % 2)) for pair in np.unique(pairs[pairs >= 0])}
-    bad_pairs = [pair for pair, verdict in verdicts.items() if verdict]
-    for i in np.flatnonzero(np.isin(pairs, bad_pairs)).tolist():
-        pair = int(pairs[i])
-        yield _p(t, i, "locator", locators[pair // 2], "locator-form", str(verdicts[pair]))
-    # Each supports item names a column of the row's table (or 'all'): one membership test per table.
-    parents, flat = list_items(frame["supports"])
-    for table, names in fields_of.items():
-        rows = to_numpy_bool(pc.equal(arrow_of(frame["table"]), table))
-        bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=pa_strings([*names, "all"])))
-        for i, item in zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True):
-            yield _p(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
-
-
-def locator_problem(locator: str, paper: bool) -> str | None:
-    """Why a locator does not have the documented form, or None when it does."""
-    parts = dict(part.split("=", 1) for part in locator.split(";") if "=" in part)
-    if paper:
-        section = parts.get("sec")
-        if section not in PAPER_SECTIONS:
-            return "a locator in the founding paper is 'sec=<section>' or 'sec=<section>;fn=<n>', sections: " + ", ".join(
-                PAPER_SECTIONS
-            )
-        extra = set(parts) - {"sec", "fn"}
-        if extra:
-            return f"a locator in the founding paper takes only sec and fn, not {', '.join(sorted(extra))}"
-        if "fn" in parts and (not parts["fn"].isdigit() or int(parts["fn"]) not in PAPER_SECTIONS[section]):
-            footnotes = PAPER_SECTIONS[section]
-            span = f"{footnotes.start}-{footnotes.stop - 1}" if len(footnotes) else "none"
-            return f"footnote {parts['fn']} is not in section {section} (its footnotes: {span})"
-        return None
-    if not set(parts) <= _LOCATOR_KEYS_PAGE or len(parts) != 1:
-        return "a locator in a page is one of para=<n>, item=<n>, heading=<slug> or page=<n>"
-    return None
-
-
 def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Problem]:
     """Every rule of this module over the parsed tables."""
+    from .links import cross_table_rules  # links builds on this module's helpers
+
     out = [problem for t in tables.values() for problem in table_rules(t, today)]
     return out + cross_table_rules(tables)
 
@@ -736,20 +472,3 @@ def table_rule_parts(t: TableData, today: dt.date | None = None) -> list[Callabl
         parts.append(lambda: list(event_rules(t, now)))
         parts.append(lambda: list(_near_duplicates(t)))  # possible duplicate events (warning)
     return parts
-
-
-def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
-    """The rules that relate tables: keys, ids and links."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    # The rules only read the tables, and much of their work is in pyarrow and numpy, which
-    # release the GIL: two threads keep both cores busy on a large contribution.
-    large = sum(len(t.frame) for t in tables.values()) > 100_000
-    with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
-        found: list[list[Problem]] = list(pool.map(lambda part: part(), cross_table_rule_parts(tables)))
-    return [problem for problems in found for problem in problems]
-
-
-def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], list[Problem]]]:
-    """The cross-table rules as independent parts, each returning its problems (see table_rule_parts)."""
-    return [lambda: list(links(tables)), lambda: list(ids(tables)), lambda: list(foreign_keys(tables))]

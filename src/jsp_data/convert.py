@@ -8,7 +8,6 @@ that must resolve to another table are named by ``x-itemReference`` and checked 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,11 @@ import pandera.pandas as pa
 import pyarrow as pyarrow
 import pyarrow.compute as pc
 
+from .arrowtext import arrow_of, offsets_and_data, outer_space, regex_mask, rows_with_bytes, to_numpy_bool
+
 Field = dict[str, Any]
 
 LIST_TYPE = pd.ArrowDtype(pyarrow.list_(pyarrow.string()))
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$").pattern
-_INTEGER = r"^-?\d+$"
-_NUMBER = r"^-?\d+(\.\d+)?$"
 
 STORAGE_DTYPES = {
     "string": "str",
@@ -57,322 +55,6 @@ def delimiter(field: Field) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Arrow helpers: a million-row column is checked with pyarrow.compute kernels, not element-wise.
-
-
-def arrow_of(series: pd.Series) -> pyarrow.ChunkedArray:
-    """The Arrow data of a column, zero-copy when pandas already holds it as Arrow."""
-    held = getattr(series.array, "_pa_array", None)
-    if held is not None:
-        return pyarrow.chunked_array(held) if isinstance(held, pyarrow.Array) else held
-    return pyarrow.chunked_array([pyarrow.array(series, from_pandas=True)])
-
-
-def to_numpy_bool(mask: pyarrow.ChunkedArray | pyarrow.Array, null: bool = False) -> Any:
-    """A boolean Arrow result as a numpy bool array, nulls as ``null``."""
-    return pc.fill_null(mask, null).to_numpy(zero_copy_only=False)
-
-
-def _offsets_and_data(chunk: pyarrow.Array) -> tuple[Any, Any]:
-    """A string chunk's value offsets and value bytes as numpy arrays (no copy)."""
-    import numpy as np
-
-    offset_type = np.int64 if pyarrow.types.is_large_string(chunk.type) else np.int32
-    _, offsets, data = chunk.buffers()
-    offsets = np.frombuffer(offsets, offset_type, count=len(chunk) + 1, offset=chunk.offset * offset_type().itemsize)
-    values = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return offsets, values
-
-
-def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> Any:
-    """Positions of the rows whose text holds a byte for which ``test`` (vectorised) is true.
-
-    Scans each chunk's value buffer in one numpy pass instead of matching a regex per cell.
-    """
-    import numpy as np
-
-    out, base = [], 0
-    for chunk in arr.chunks:
-        offsets, values = _offsets_and_data(chunk)
-        hits = np.flatnonzero(test(values[offsets[0] : offsets[-1]])) + offsets[0]
-        if len(hits):
-            out.append(np.unique(np.searchsorted(offsets, hits, side="right") - 1) + base)
-        base += len(chunk)
-    return np.concatenate(out) if out else np.zeros(0, np.int64)
-
-
-def edge_bytes(arr: pyarrow.ChunkedArray, last: bool = True) -> tuple[Any, Any]:
-    """The first and last byte of each cell (-1 for an empty cell), as numpy int arrays; with
-    ``last=False`` only the first bytes (the second array is empty)."""
-    import numpy as np
-
-    firsts, lasts = [], []
-    none = np.int16(-1)
-    for chunk in arr.chunks:
-        offsets, values = _offsets_and_data(chunk)
-        starts, ends = offsets[:-1], offsets[1:]
-        if not len(values):
-            firsts.append(np.full(len(chunk), none))
-            lasts.append(np.full(len(chunk) if last else 0, none))
-            continue
-        filled = ends > starts
-        # one gather per cell edge (an empty cell reads a neighbour's byte, then -1 replaces it)
-        firsts.append(np.where(filled, values.take(starts, mode="clip"), none))
-        lasts.append(np.where(filled, values.take(ends - 1, mode="clip"), none) if last else np.zeros(0, np.int16))
-    if not firsts:
-        return np.zeros(0, np.int16), np.zeros(0, np.int16)
-    return np.concatenate(firsts), np.concatenate(lasts)
-
-
-def first_bytes(arr: pyarrow.ChunkedArray) -> Any:
-    """The first byte of each cell (-1 for an empty cell), as a numpy int array."""
-    return edge_bytes(arr, last=False)[0]
-
-
-def outer_space(arr: pyarrow.ChunkedArray | pyarrow.Array) -> Any:
-    """True for each cell that starts or ends with whitespace, as ``str.strip`` on pandas' Arrow
-    strings sees it (pyarrow's utf8_trim_whitespace).
-
-    Only cells whose first or last byte could begin or end a whitespace character (an ASCII
-    control or space byte, or any non-ASCII byte) are trimmed; the rest cannot change.
-    """
-    import numpy as np
-
-    arr = pyarrow.chunked_array([arr]) if isinstance(arr, pyarrow.Array) else arr
-    first, last = edge_bytes(arr)
-    maybe = np.flatnonzero((first <= 0x20) & (first >= 0) | (first >= 0x7F) | (last <= 0x20) & (last >= 0) | (last >= 0x7F))
-    if len(maybe) > len(arr) // 8:  # mostly non-ASCII text (a Japanese title): trim it all
-        return ~to_numpy_bool(pc.equal(pc.utf8_trim_whitespace(arr), arr), null=True)
-    out = np.zeros(len(arr), bool)
-    if len(maybe):
-        cells = arr.take(pyarrow.array(maybe))
-        out[maybe] = ~to_numpy_bool(pc.equal(pc.utf8_trim_whitespace(cells), cells), null=True)
-    return out
-
-
-def is_plain_ascii(arr: pyarrow.ChunkedArray) -> bool:
-    """True when no cell holds a non-ASCII character or a line break: then RE2 (pyarrow) and
-    Python's re agree on \\d and $, so pandas would not fall back to Python's re either."""
-    return len(rows_with_bytes(arr, lambda b: (b >= 0x80) | (b == 0x0A))) == 0
-
-
-def regex_mask(series: pd.Series, pattern: str, full: bool) -> Any:
-    """``series.str.match`` / ``.str.fullmatch`` (nulls False) as numpy, with pyarrow's RE2 when
-    it agrees with Python's re (plain ASCII text, no \\s), else through pandas itself."""
-    import numpy as np
-
-    arr = arrow_of(series)
-    if "\\s" in pattern.lower() or not is_plain_ascii(arr):
-        result = series.str.fullmatch(pattern) if full else series.str.match(pattern, na=False)
-        return np.asarray(result.fillna(False), dtype=bool)
-    body = pattern[1:] if pattern.startswith("^") else pattern
-    if full and body.endswith("$") and not body.endswith("\\$"):
-        body = body[:-1]
-    anchored = f"^({body})$" if full else f"^({body})"
-    return to_numpy_bool(pc.match_substring_regex(arr, anchored))
-
-
-def null_where_empty(arr: pyarrow.ChunkedArray) -> pyarrow.ChunkedArray:
-    """The column with empty cells as nulls.
-
-    A chunk without nulls gets the bitmap of ``cell != ""`` as its validity buffer, so the text
-    is not copied (``if_else`` would copy every byte of a million cells).
-    """
-    chunks = []
-    for chunk in arr.chunks:
-        filled = pc.not_equal(chunk, "")
-        if chunk.null_count or chunk.offset or filled.offset:
-            chunks.append(pc.if_else(filled, chunk, pyarrow.scalar(None, chunk.type)))
-        else:
-            validity = filled.buffers()[1]
-            chunks.append(pyarrow.Array.from_buffers(chunk.type, len(chunk), [validity, *chunk.buffers()[1:]]))
-    return pyarrow.chunked_array(chunks, type=arr.type)
-
-
-def split_cells(arr: pyarrow.ChunkedArray, sep: str) -> pyarrow.ChunkedArray:
-    """``pc.split_pattern(arr, sep)`` as list<string>, each chunk built from its bytes with numpy.
-
-    pyarrow's kernel splits cell by cell; here the separators are found in one pass over the
-    chunk's bytes and the list and item offsets computed from their positions.
-    """
-    if len(sep.encode()) != 1:  # a multi-byte separator
-        return pc.split_pattern(pc.cast(arr, pyarrow.string()), sep)
-    chunks = [_split_chunk(chunk, ord(sep)) for chunk in arr.chunks]
-    return pyarrow.chunked_array(chunks, type=pyarrow.list_(pyarrow.string()))
-
-
-def _split_chunk(chunk: pyarrow.Array, sep: int) -> pyarrow.Array:
-    import numpy as np
-
-    offsets, values = _offsets_and_data(chunk)
-    valid = to_numpy_bool(chunk.is_valid())
-    lengths = offsets[1:] - offsets[:-1]
-    if (lengths[~valid] != 0).any() or offsets[-1] - offsets[0] >= 2**31:  # unusual layouts: pyarrow's way
-        return pc.split_pattern(pc.cast(chunk, pyarrow.string()), chr(sep))
-    base = int(offsets[0])
-    text = values[base : offsets[-1]]
-    cuts = np.flatnonzero(text == sep)  # separator positions, relative to base
-    row_of_cut = np.searchsorted(offsets, cuts + base, side="right") - 1
-    cuts_per_row = np.bincount(row_of_cut, minlength=len(chunk))
-    items_per_row = np.where(valid, cuts_per_row + 1, 0)
-    list_offsets = np.concatenate([[0], np.cumsum(items_per_row)]).astype(np.int32)
-    # each item starts at its cell's start or just after a separator; positions in the text
-    # with the separators removed shift left by the number of separators before them
-    starts = np.empty(int(list_offsets[-1]), np.int64)
-    starts[list_offsets[:-1][valid]] = offsets[:-1][valid] - base
-    first_cut_of_row = np.concatenate([[0], np.cumsum(cuts_per_row)])[:-1]
-    rank = np.arange(len(cuts)) - first_cut_of_row[row_of_cut]
-    starts[list_offsets[row_of_cut] + 1 + rank] = cuts + 1
-    starts -= np.searchsorted(cuts, starts, side="left")
-    kept = np.ones(len(text), bool)
-    kept[cuts] = False
-    data = text[kept]
-    item_offsets = np.concatenate([starts, [len(data)]]).astype(np.int32)
-    items = pyarrow.Array.from_buffers(
-        pyarrow.string(), len(starts), [None, pyarrow.py_buffer(item_offsets), pyarrow.py_buffer(data)]
-    )
-    return pyarrow.ListArray.from_arrays(pyarrow.array(list_offsets), items, mask=pyarrow.array(~valid))
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing text cells into typed columns.
-
-
-def parse_column(text: pd.Series, field: Field) -> tuple[pd.Series, pd.Series, str]:
-    """Parse a column of text cells into the field's storage dtype.
-
-    Returns the typed column, a boolean mask of cells that do not parse, and what was expected.
-    Empty cells become missing values and never count as parse failures.
-    """
-    import numpy as np
-
-    kind = field["type"]
-    arr = arrow_of(text)
-    empty = to_numpy_bool(pc.equal(arr, ""))
-    nothing_failed = pd.Series(np.zeros(len(text), bool), index=text.index)
-    if kind == "string":
-        return pd.Series(null_where_empty(arr), index=text.index, dtype="str"), nothing_failed, ""
-    if kind == "date":
-        parsed = _parse_dates(text, arr)
-        return parsed, pd.Series(~empty & parsed.isna().to_numpy(), index=text.index), "a date that exists, written YYYY-MM-DD"
-    if kind == "integer":
-        ok = text.str.fullmatch(_INTEGER)
-        ints = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
-        return ints, ~empty & ~ok, "a whole number"
-    if kind == "number":
-        ok = text.str.fullmatch(_NUMBER)
-        numbers = pd.to_numeric(text.where(ok), errors="coerce").astype("Float64")
-        return numbers, ~empty & ~ok, "a number written with digits and an optional '.'"
-    if kind == "boolean":
-        true, false = to_numpy_bool(pc.equal(arr, "true")), to_numpy_bool(pc.equal(arr, "false"))
-        flags = pd.Series(pd.arrays.BooleanArray(true, ~(true | false)), index=text.index)
-        return flags, pd.Series(~empty & ~(true | false), index=text.index), "'true' or 'false'"
-    if kind == "list":
-        return pd.Series(pd.arrays.ArrowExtensionArray(_parse_lists(arr, field)), index=text.index), nothing_failed, ""
-    raise ValueError(f"field '{field['name']}' has type '{kind}', which jsp_data does not handle")
-
-
-# The distinct cells of each parsed list column, by the identity of its Arrow data: a list
-# column repeats few distinct cells (party lists, domains), so the list checks judge each
-# distinct cell once and give every row the verdict of its cell.
-_CODED_LISTS: dict[int, tuple[pyarrow.ChunkedArray, Any, pyarrow.ListArray]] = {}  # id -> (column, codes, words)
-_CODED_KEEP = 32  # columns remembered (a data package has a dozen list columns)
-
-
-def _parse_lists(arr: pyarrow.ChunkedArray, field: Field) -> pyarrow.ChunkedArray:
-    """A text column split into lists: the distinct cells are split, and each row takes the
-    lists of its cell (so the same text always gives the same list, as splitting each cell)."""
-    encoded = pc.dictionary_encode(null_where_empty(arr)).combine_chunks()
-    split = split_cells(pyarrow.chunked_array([encoded.dictionary]), delimiter(field))
-    words = split.chunk(0) if split.num_chunks == 1 else split.combine_chunks()
-    lists = pyarrow.chunked_array([words.take(encoded.indices)], type=words.type)
-    for key in list(_CODED_LISTS)[: -_CODED_KEEP + 1]:
-        _CODED_LISTS.pop(key, None)
-    _CODED_LISTS[id(lists)] = (lists, pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), words)
-    return lists
-
-
-def forget_coded_lists() -> None:
-    """Drop the remembered list columns (a validation run calls this when its checks are done,
-    so no large column outlives its tables here; a column not remembered is checked item by item)."""
-    _CODED_LISTS.clear()
-
-
-def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
-    """(the code of each row's cell, -1 for a missing one; the distinct lists) of a list column
-    parsed by parse_column, or None for any other column."""
-    held = getattr(series.array, "_pa_array", None)
-    entry = _CODED_LISTS.get(id(held))
-    if entry is None or entry[0] is not held:
-        return None
-    return entry[1], entry[2]
-
-
-def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
-    """YYYY-MM-DD cells as datetime64[ms]; a cell that is not a date that exists becomes NaT.
-
-    Plain ASCII cells are checked in Arrow and numpy (form by regex, then month and day ranges
-    with leap years, as pandas' ISO parser does); any other cell goes through pandas as before.
-    """
-    import numpy as np
-
-    form, year, month, day = _date_numbers(arr)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month = np.clip(month, 0, 13)
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0])[month] + (leap & (month == 2))
-    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-    # days since 1970-01-01 by the proleptic Gregorian calendar (numpy's own conversion is slower)
-    before = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 0])[month] + (leap & (month > 2))
-    past = year.astype(np.int64) - 1
-    leap_days = past // 4 - past // 100 + past // 400 - (1969 // 4 - 1969 // 100 + 1969 // 400)
-    days = 365 * (year.astype(np.int64) - 1970) + leap_days + before + day - 1
-    stamps = np.full(len(text), np.iinfo(np.int64).min, np.int64)  # NaT
-    stamps[np.flatnonzero(form)[valid]] = days[valid] * 86_400_000
-    parsed = pd.Series(stamps.view("datetime64[ms]"), index=text.index)
-    other = np.zeros(len(text), bool)
-    other[rows_with_bytes(arr, lambda b: b >= 0x80)] = True
-    if other.any():  # non-ASCII digits and the like: exactly what pandas makes of them
-        rest = text[other]
-        old = pd.to_datetime(rest.where(rest.str.fullmatch(_DATE)), format="%Y-%m-%d", errors="coerce")
-        parsed[other] = old.astype("datetime64[ms]")
-    return parsed
-
-
-def _date_numbers(arr: pyarrow.ChunkedArray) -> tuple[Any, Any, Any, Any]:
-    """Which cells have the form YYYY-MM-DD (ten ASCII bytes: digits, '-' at 4 and 7, as the
-    regex ^\\d{4}-\\d{2}-\\d{2}$ matches ASCII text), and the year, month and day of those cells,
-    read straight from the column's bytes."""
-    import numpy as np
-
-    forms: list[Any] = []
-    parts: list[list[Any]] = [[], [], []]
-    for chunk in arr.chunks:
-        offsets, values = _offsets_and_data(chunk)
-        lengths = offsets[1:] - offsets[:-1]
-        ten = lengths == 10
-        if (ten | (lengths == 0)).all():  # ten-byte cells and empty ones: the bytes are a matrix
-            block = values[offsets[0] : offsets[-1]].reshape(-1, 10)
-        else:
-            block = values[offsets[:-1][ten][:, None] + np.arange(10)]
-        at = [block[:, k] for k in range(10)]
-        ok = (at[4] == ord("-")) & (at[7] == ord("-"))
-        for k in (0, 1, 2, 3, 5, 6, 8, 9):
-            ok &= (at[k] >= ord("0")) & (at[k] <= ord("9"))
-        form = np.zeros(len(chunk), bool)
-        form[np.flatnonzero(ten)[ok]] = True
-        forms.append(form)
-        for part, positions in zip(parts, ((0, 1, 2, 3), (5, 6), (8, 9)), strict=True):
-            number = np.zeros(int(ok.sum()), np.int32)
-            for k in positions:
-                number = number * 10 + at[k][ok] - ord("0")
-            part.append(number)
-    if not forms:
-        return np.zeros(0, bool), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32)
-    year, month, day = (np.concatenate(part) for part in parts)
-    return np.concatenate(forms), year, month, day
-
-
-# ---------------------------------------------------------------------------------------------
 # pandera schema.
 
 # The list checks of one column all need its items: keep the last column's, keyed by identity.
@@ -396,6 +78,8 @@ def _by_row(series: pd.Series, judge: Callable[[Any, pyarrow.Array, int], Any]) 
     ``rows`` lists. A column parse_column made is judged on its distinct lists (a missing row
     passes); any other through its own items."""
     import numpy as np
+
+    from .parse import coded_lists  # parse imports this module's field helpers
 
     coded = coded_lists(series)
     if coded is None:
@@ -451,7 +135,7 @@ def _not_empty(items: pyarrow.Array) -> Any:
     """False for each empty item, from the item offsets (no string comparison)."""
     import numpy as np
 
-    offsets, _ = _offsets_and_data(items)
+    offsets, _ = offsets_and_data(items)
     return np.diff(offsets) != 0
 
 

@@ -180,7 +180,7 @@ def check_header(csv: CsvTable, fields: list[dict[str, Any]]) -> tuple[bool, lis
 
 def check_cells(name: str, csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[Problem]]:
     """Parse and check every cell; returns the typed frame, the text frame and the problems."""
-    from .convert import forget_coded_lists
+    from .parse import forget_coded_lists
 
     frame, text, problems, bad_cells = parse_cells(csv, schema)
     problems += schema_problems(name, csv, schema, frame, text, bad_cells)
@@ -194,7 +194,7 @@ def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[P
 
     import pandas as pd
 
-    from .convert import parse_column
+    from .parse import parse_column
 
     fields = schema["fields"]
     if csv.arrow is not None:  # the fast reader's columns, zero-copy
@@ -300,7 +300,7 @@ def _duplicated(frame: Any, key: list[str]) -> Any:
     import pandas as pd
     import pyarrow.compute as pc
 
-    from .convert import arrow_of
+    from .arrowtext import arrow_of
 
     combined, width = np.zeros(len(frame), np.int64), 1
     for name in key:
@@ -388,7 +388,7 @@ def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str,
             return table, found
 
         results = list(pool.map(parse, schemas.items()))
-        from .checks import cross_table_rule_parts
+        from .links import cross_table_rule_parts
 
         tables = {name: table for (name, _), (table, _) in zip(schemas.items(), results, strict=True) if table is not None}
         checks.extend(pool.submit(part) for part in cross_table_rule_parts(tables))
@@ -396,7 +396,7 @@ def read_tables(layout: Layout, today: dt.date | None = None) -> tuple[dict[str,
             problems.extend(found)
         for check in checks:
             problems.extend(check.result())
-    from .convert import forget_coded_lists
+    from .parse import forget_coded_lists
 
     forget_coded_lists()
     ordered = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.check, p.message))

@@ -1,0 +1,329 @@
+"""Cross-table rules: keys and list items that resolve, ids unique across tables, withdrawn ids,
+every event row cited, citation locators in the documented form.
+
+They read the parsed tables of checks.TableData and report with the same helpers as the
+single-table rules of checks.py.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from .checks import (
+    PAPER_SECTIONS,
+    PAPER_SOURCE,
+    SCOPE_START,
+    TableData,
+    as_arrow,
+    distinct_in,
+    distinct_values,
+    iso_date,
+    member,
+    pa_strings,
+    problem_at,
+    rows_where,
+)
+from .descriptor import EVENT_DATE, EVENT_TABLES
+from .problems import Problem
+
+_LOCATOR_KEYS_PAGE = {"para", "item", "heading", "page"}
+
+
+def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
+    """Scalar foreign keys declared in the schemas and list items with x-itemReference."""
+    for t in tables.values():
+        schema_fks = [(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in t.foreign_keys]
+        refs = [
+            (f["name"], f["x-itemReference"]["resource"], f["x-itemReference"]["field"])
+            for f in t.fields
+            if "x-itemReference" in f
+        ]
+        list_columns = {f["name"] for f in t.fields if f["type"] == "list"}
+        for column, resource, key in schema_fks + refs:
+            if resource not in tables:
+                continue
+            known = as_arrow(tables[resource].frame[key])
+            values = t.frame[column]
+            if column in list_columns:
+                import pyarrow.compute as pc
+
+                from .arrowtext import to_numpy_bool
+                from .convert import list_items
+
+                parents, flat = list_items(values)
+                unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
+                items = flat.filter(unknown).to_pylist()
+                for i, item in zip(parents[unknown], items, strict=True):
+                    yield problem_at(
+                        t,
+                        int(i),
+                        column,
+                        item,
+                        "foreign-key",
+                        f"'{item}' is not a {key} in {resource}" + _closest(item, distinct_in(tables[resource], key)),
+                    )
+            else:
+                for i in rows_where(values.notna() & ~member(values, known)):
+                    yield problem_at(
+                        t,
+                        i,
+                        column,
+                        values[i],
+                        "foreign-key",
+                        f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], distinct_in(tables[resource], key)),
+                    )
+
+
+# Suggesting the closest known value costs a string comparison per known value: only for sets a
+# person could browse (country codes, sources), never for a million synthetic ids.
+MAX_SUGGEST = 5000
+
+
+def _closest(value: str, known: Any) -> str:
+    if len(known) > MAX_SUGGEST:
+        return ""
+    candidates = tuple(sorted(known.to_pylist() if hasattr(known, "to_pylist") else known))
+    return _closest_in(str(value), candidates)
+
+
+@lru_cache(maxsize=4096)
+def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
+    """The suggestion for one wrong value: cached, as a million rows may repeat one typo."""
+    close = difflib.get_close_matches(value, candidates, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
+    """Ids unique across tables and withdrawn ids not reused."""
+    earlier: list[tuple[str, Any]] = []  # (table, its distinct ids), in the order tables are read
+    for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
+        if name not in tables:
+            continue
+        t = tables[name]
+        unclaimed = pd.Series(True, index=t.frame.index)
+        for owner, owned in earlier:  # an id is reported against the first table that used it
+            taken = unclaimed & member(t.frame["id"], owned)
+            for i in rows_where(taken):
+                value = t.frame["id"][i]
+                yield problem_at(t, i, "id", value, "duplicate-id", f"id {value} is already used in {owner}")
+            unclaimed &= ~taken
+        earlier.append((name, as_arrow(t.frame["id"])))
+    if "withdrawals" in tables:
+        withdrawn = distinct_in(tables["withdrawals"], "id")
+        for name in EVENT_TABLES:
+            if name in tables:
+                t = tables[name]
+                for i in rows_where(member(t.frame["id"], withdrawn)):
+                    yield problem_at(
+                        t,
+                        i,
+                        "id",
+                        t.frame["id"][i],
+                        "withdrawn-id",
+                        "this id was withdrawn (see withdrawals.csv) and stays reserved forever",
+                    )
+
+
+def links(tables: dict[str, TableData]) -> Iterator[Problem]:
+    """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
+    event_ids = {n: as_arrow(tables[n].frame["id"]) for n in EVENT_TABLES if n in tables}
+    fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
+    sources = tables.get("sources")
+    tiers = dict(zip(sources.frame["id"], sources.frame["tier"], strict=True)) if sources else {}
+    matched: dict[str, _Matched] = {}  # the citations rows of each event table, matched to its ids
+    for link in ("citations", "discrepancies"):
+        if link not in tables:
+            continue
+        t = tables[link]
+        link_table = t.frame["table"].astype("str")
+        for table, known in event_ids.items():
+            mine = link_table.eq(table) & t.frame["id"].notna()
+            if link == "citations":
+                matched[table] = _Matched(tables[table].frame["id"], t.frame["id"], mine)
+                unknown = mine & ~matched[table].link_rows_known()
+            else:
+                unknown = mine & ~member(t.frame["id"], known)
+            for i in rows_where(unknown):
+                row_id = t.frame["id"][i]
+                suggestion = _closest(row_id, distinct_in(tables[table], "id"))
+                yield problem_at(t, i, "id", row_id, "foreign-key", f"no row {row_id} in {table}" + suggestion)
+        if link == "discrepancies":
+            for i, (table, column) in enumerate(zip(t.frame["table"].tolist(), t.frame["field"].tolist(), strict=True)):
+                if table in fields_of and isinstance(column, str) and column not in fields_of[table]:
+                    yield problem_at(t, i, "field", column, "foreign-key", f"{table} has no column {column}")
+    if "citations" in tables:
+        t = tables["citations"]
+        yield from _citation_rules(t, fields_of, tiers)
+        strong_source = _tier_in(t.frame["source_id"], tiers, ("official", "news", "paper")).to_numpy()
+        paper_source = t.frame["source_id"].eq(PAPER_SOURCE).to_numpy(dtype=bool, na_value=False)
+        for name in EVENT_TABLES:
+            if name in tables:
+                e = tables[name]
+                cited = pd.Series(matched[name].event_rows_cited(), index=e.frame.index)
+                strong = pd.Series(matched[name].event_rows_cited(strong_source), index=e.frame.index)
+                for i in rows_where(e.frame["id"].notna() & ~(cited & strong)):
+                    row_id = e.frame["id"][i]
+                    if not cited[i]:
+                        yield problem_at(e, i, "id", row_id, "uncited-row", "no citations row supports this row")
+                    else:
+                        yield problem_at(
+                            e,
+                            i,
+                            "id",
+                            row_id,
+                            "weak-sources",
+                            "only secondary sources support this row: cite an official, news or paper source",
+                        )
+                # Before 2000, only events the founding paper names are in scope (coding rules, section 3).
+                first = e.frame[EVENT_DATE[name]]
+                on_paper = pd.Series(matched[name].event_rows_cited(paper_source), index=e.frame.index)
+                for i in rows_where((first < SCOPE_START) & ~on_paper):
+                    yield problem_at(
+                        e,
+                        i,
+                        EVENT_DATE[name],
+                        iso_date(first[i]),
+                        "scope-year",
+                        "before 2000 only events the founding paper names are in scope: cite the paper (sec=...) or leave the row out",
+                    )
+    for link, column in (("withdrawals", "replaced_by"), ("gaps", "row_id")):
+        if link not in tables:
+            continue
+        t = tables[link]
+        link_table = t.frame["table"].astype("str")
+        for table in EVENT_TABLES:
+            known = event_ids.get(table, distinct_values([]))
+            for i in rows_where(link_table.eq(table) & t.frame[column].notna() & ~member(t.frame[column], known)):
+                yield problem_at(t, i, column, t.frame[column][i], "foreign-key", f"no row {t.frame[column][i]} in {table}")
+
+
+class _Matched:
+    """The rows of a link table that name one event table (``mine``), matched to its ids.
+
+    The linked ids are dictionary-encoded once and the event ids looked up in that dictionary
+    once: a million citations of a million events cost two hash passes for every question
+    asked below (is a citation's id known; is an event cited at all, by a strong source, ...).
+    """
+
+    def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from .arrowtext import arrow_of
+
+        self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
+        self.size = len(link_ids)
+        # the event ids and the linked ids are encoded together, against one dictionary: one hash
+        # pass over both, where encoding one and looking the other up in it builds two tables
+        events, links = arrow_of(event_ids), arrow_of(link_ids.iloc[self.rows])
+        if events.type != links.type:
+            events, links = pc.cast(events, pa.large_string()), pc.cast(links, pa.large_string())
+        both = pa.chunked_array(events.chunks + links.chunks, type=events.type)
+        encoded = pc.dictionary_encode(both).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # -1: a missing id
+        self.found, self.codes = codes[: len(events)], codes[len(events) :]
+        self.words = len(encoded.dictionary)
+
+    def link_rows_known(self) -> pd.Series:
+        """For each link row: it is one of ``mine`` and its id is an id of the event table."""
+        import numpy as np
+
+        known = np.zeros(self.words + 1, bool)  # the last slot stands for code -1 (no id)
+        known[self.found[self.found >= 0]] = True
+        out = np.zeros(self.size, bool)
+        out[self.rows] = known[self.codes]
+        return pd.Series(out)
+
+    def event_rows_cited(self, among: Any = None) -> Any:
+        """For each event row: some row of ``mine`` (and of ``among``, a mask of link rows) names it."""
+        import numpy as np
+
+        codes = self.codes if among is None else self.codes[np.asarray(among, dtype=bool)[self.rows]]
+        named = np.zeros(self.words + 1, bool)
+        named[codes] = True
+        named[-1] = False  # a missing id names nothing, and an event id not found (-1) reads this slot
+        return named[self.found]
+
+
+def _tier_in(source_ids: pd.Series, tiers: dict[Any, str], wanted: tuple[str, ...]) -> pd.Series:
+    """``source_ids.map(tiers).isin(wanted)`` as one Arrow membership test."""
+    ids = [k for k, tier in tiers.items() if isinstance(k, str) and tier in wanted]
+    out = member(source_ids, distinct_values(ids))
+    missing = [tier for k, tier in tiers.items() if not isinstance(k, str)]
+    if missing and missing[-1] in wanted:  # pandas maps a missing id to the tier of a source without one
+        out |= source_ids.isna().to_numpy()
+    return out
+
+
+def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[str, str]) -> Iterator[Problem]:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .arrowtext import arrow_of, to_numpy_bool
+    from .convert import list_items
+
+    frame = t.frame
+    # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
+    # as integer codes (locator code * 2 + paper), then pick out the rows of the bad pairs.
+    is_paper = _tier_in(frame["source_id"], tiers, ("paper",)).to_numpy()
+    encoded = pc.dictionary_encode(arrow_of(frame["locator"])).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    pairs = np.where(codes >= 0, codes * 2 + is_paper, -1)
+    locators = encoded.dictionary.to_pylist()
+    verdicts = {int(pair): locator_problem(locators[pair // 2], paper=bool(pair % 2)) for pair in np.unique(pairs[pairs >= 0])}
+    bad_pairs = [pair for pair, verdict in verdicts.items() if verdict]
+    for i in np.flatnonzero(np.isin(pairs, bad_pairs)).tolist():
+        pair = int(pairs[i])
+        yield problem_at(t, i, "locator", locators[pair // 2], "locator-form", str(verdicts[pair]))
+    # Each supports item names a column of the row's table (or 'all'): one membership test per table.
+    parents, flat = list_items(frame["supports"])
+    for table, names in fields_of.items():
+        rows = to_numpy_bool(pc.equal(arrow_of(frame["table"]), table))
+        bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=pa_strings([*names, "all"])))
+        for i, item in zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True):
+            yield problem_at(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
+
+
+def locator_problem(locator: str, paper: bool) -> str | None:
+    """Why a locator does not have the documented form, or None when it does."""
+    parts = dict(part.split("=", 1) for part in locator.split(";") if "=" in part)
+    if paper:
+        section = parts.get("sec")
+        if section not in PAPER_SECTIONS:
+            return "a locator in the founding paper is 'sec=<section>' or 'sec=<section>;fn=<n>', sections: " + ", ".join(
+                PAPER_SECTIONS
+            )
+        extra = set(parts) - {"sec", "fn"}
+        if extra:
+            return f"a locator in the founding paper takes only sec and fn, not {', '.join(sorted(extra))}"
+        if "fn" in parts and (not parts["fn"].isdigit() or int(parts["fn"]) not in PAPER_SECTIONS[section]):
+            footnotes = PAPER_SECTIONS[section]
+            span = f"{footnotes.start}-{footnotes.stop - 1}" if len(footnotes) else "none"
+            return f"footnote {parts['fn']} is not in section {section} (its footnotes: {span})"
+        return None
+    if not set(parts) <= _LOCATOR_KEYS_PAGE or len(parts) != 1:
+        return "a locator in a page is one of para=<n>, item=<n>, heading=<slug> or page=<n>"
+    return None
+
+
+def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
+    """The rules that relate tables: keys, ids and links."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The rules only read the tables, and much of their work is in pyarrow and numpy, which
+    # release the GIL: two threads keep both cores busy on a large contribution.
+    large = sum(len(t.frame) for t in tables.values()) > 100_000
+    with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
+        found: list[list[Problem]] = list(pool.map(lambda part: part(), cross_table_rule_parts(tables)))
+    return [problem for problems in found for problem in problems]
+
+
+def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], list[Problem]]]:
+    """The cross-table rules as independent parts, each returning its problems (see table_rule_parts)."""
+    return [lambda: list(links(tables)), lambda: list(ids(tables)), lambda: list(foreign_keys(tables))]
