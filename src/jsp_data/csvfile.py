@@ -168,9 +168,12 @@ def _read_fast(data: Any, table: CsvTable, lines_counted: bool = True) -> bool:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    body = pa.py_buffer(memoryview(data)[start:] if start else data)  # a view: no copy
+    if not _is_utf8(body):
+        return False
     try:
         arrow = pacsv.read_csv(
-            pa.py_buffer(memoryview(data)[start:] if start else data),  # a view: no copy
+            body,
             # large blocks: fewer chunks per column, so fewer kernel calls in every later check
             read_options=pacsv.ReadOptions(block_size=16 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
@@ -180,6 +183,10 @@ def _read_fast(data: Any, table: CsvTable, lines_counted: bool = True) -> bool:
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
+                # checked above, in one pass over the whole file: the reader's own check runs cell
+                # by cell and costs more than the parsing (cells split at ASCII bytes, so every
+                # cell of a UTF-8 file is UTF-8)
+                check_utf8=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
@@ -193,6 +200,20 @@ def _read_fast(data: Any, table: CsvTable, lines_counted: bool = True) -> bool:
     table.header = header
     table.arrow = arrow
     table.lines = list(range(2, arrow.num_rows + 2))
+    return True
+
+
+def _is_utf8(buffer: Any) -> bool:
+    """True when the bytes of ``buffer`` (a pyarrow Buffer) are valid UTF-8: one Arrow value spans
+    them all and its cast to a string type validates it in one pass, without a copy."""
+    import pyarrow as pa
+
+    offsets = pa.array([0, buffer.size], pa.int64()).buffers()[1]
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
     return True
 
 
