@@ -155,9 +155,14 @@ def _no_outer_space(series: pd.Series) -> Any:
 
 def _passes(series: pd.Series, mask: Any) -> pd.Series:
     """A vectorised check's verdict (numpy or Arrow booleans) as the Series pandera expects;
-    a missing cell passes (pandera leaves nulls to the nullable check)."""
+    a missing cell passes (the nullable check reports it). The string checks judge the whole
+    column so (ignore_na=False): pandera would otherwise copy it without its missing cells
+    for every check."""
     if isinstance(mask, (pyarrow.Array, pyarrow.ChunkedArray)):
         mask = to_numpy_bool(mask, null=True)
+    held = arrow_of(series)
+    if held.null_count:
+        mask = mask | to_numpy_bool(held.is_null())
     return pd.Series(mask, index=series.index, dtype=bool)
 
 
@@ -224,6 +229,7 @@ def field_checks(field: Field) -> list[pa.Check]:
                 lambda s, a=allowed: _passes(s, pc.is_in(pc.cast(arrow_of(s), pyarrow.large_string()), value_set=a)),
                 name="enum",
                 error="allowed: " + ", ".join(cons["enum"]),
+                ignore_na=False,
             )
         )
     elif "enum" in cons:
@@ -231,7 +237,12 @@ def field_checks(field: Field) -> list[pa.Check]:
     if "pattern" in cons and kind == "string":
         pattern = cons["pattern"]
         checks.append(
-            pa.Check(lambda s, p=pattern: _passes(s, regex_mask(s, p, full=False)), name="pattern", error=f"must match {pattern}")
+            pa.Check(
+                lambda s, p=pattern: _passes(s, regex_mask(s, p, full=False)),
+                name="pattern",
+                error=f"must match {pattern}",
+                ignore_na=False,
+            )
         )
     elif "pattern" in cons:
         checks.append(pa.Check.str_matches(cons["pattern"], name="pattern", error=f"must match {cons['pattern']}"))
@@ -240,7 +251,7 @@ def field_checks(field: Field) -> list[pa.Check]:
     if "maximum" in cons:
         checks.append(pa.Check.le(cons["maximum"], name="maximum", error=f"must be at most {cons['maximum']}"))
     if kind == "string":
-        checks.append(pa.Check(_no_outer_space, name="whitespace", error="the cell starts or ends with a space"))
+        checks.append(pa.Check(_no_outer_space, name="whitespace", error="the cell starts or ends with a space", ignore_na=False))
     return checks
 
 

@@ -355,6 +355,7 @@ def _import_in_background() -> None:
     work that releases the GIL, so on two cores the two overlap. pyarrow is imported here first,
     so the reader and the thread never wait on each other's import locks.
     """
+    import importlib
     import threading
 
     import pyarrow.compute
@@ -362,6 +363,12 @@ def _import_in_background() -> None:
 
     def work() -> None:
         from . import checks, convert  # noqa: F401
+
+        # pandera imports its pandas backend (and hypothesis) on the first validate call, in a
+        # worker: import it here while the CSVs are read, only after pandera itself (its package
+        # imports are circular: two threads importing it from both ends deadlock)
+        for backend in ("builtin_checks", "builtin_hypotheses"):
+            importlib.import_module(f"pandera.backends.pandas.{backend}")
 
     threading.Thread(target=work, name="jsp-data-imports", daemon=True).start()
 
