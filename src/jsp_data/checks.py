@@ -121,17 +121,20 @@ def member(values: Any, known: Any) -> pd.Series:
 
     index = values.index if isinstance(values, pd.Series) else None
     if isinstance(known, pa.ChunkedArray):  # a raw column: membership needs no distinct values
-        known = pc.drop_null(known).combine_chunks() if known.num_chunks != 1 else pc.drop_null(known.chunk(0))
-    value_set = pc.cast(known if isinstance(known, pa.Array) else pa.array(distinct_values(known)), pa.string())
+        known = pc.drop_null(known)
+    elif not isinstance(known, pa.Array):
+        known = pa.array(distinct_values(known))
     arr = as_arrow(values)
-    if len(value_set) > 10_000:
+    if len(known) > 10_000:
         # A few distinct values (a million cells naming four rows, say) against a million known
         # ones: hashing the known set would dominate, so keep only the known values that occur
-        # among the values (same membership, less work).
-        distinct = pc.cast(distinct_values(arr), pa.string())
-        if len(value_set) > 4 * len(distinct) + 10_000:
-            value_set = pc.filter(value_set, pc.is_in(value_set, value_set=distinct))
-    out = pc.is_in(arr, value_set=value_set)
+        # among the values (same membership, less work), before the known set is copied below.
+        distinct = pc.cast(distinct_values(arr), known.type)
+        if len(known) > 4 * len(distinct) + 10_000:
+            known = pc.filter(known, pc.is_in(known, value_set=distinct))
+    if isinstance(known, pa.ChunkedArray):
+        known = known.combine_chunks() if known.num_chunks != 1 else known.chunk(0)
+    out = pc.is_in(arr, value_set=pc.cast(known, pa.string()))
     array = (
         out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
     )
