@@ -210,11 +210,11 @@ def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[P
     with ThreadPoolExecutor(max_workers=2 if len(text) > 100_000 else 1) as pool:
         parsed = list(pool.map(lambda f: parse_column(text[f["name"]], f), fields))
     for f, (values, failed, expected) in zip(fields, parsed, strict=True):
-        column = text[f["name"]]
         typed[f["name"]] = values
-        for i in failed[failed].index:
-            bad_cells.add((int(i), f["name"]))
-            raw = column.iloc[i]
+        rows = failed.to_numpy().nonzero()[0].tolist()
+        # the failing cells in one take: a lookup per cell in an Arrow-backed column is slow
+        for i, raw in zip(rows, text[f["name"]].iloc[rows].tolist() if rows else [], strict=True):
+            bad_cells.add((i, f["name"]))
             problems.append(Problem(csv.file, csv.lines[i], f["name"], raw, "type", "error", f"expected {expected}, got '{raw}'"))
     return pd.DataFrame(typed), text, problems, bad_cells
 
@@ -236,16 +236,16 @@ def schema_problems(
     try:
         pschema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        raw_cells = {name: text[name] for name in text.columns}
-        for case in cases.itertuples(index=False):
-            column, check, index = case.column, str(case.check), case.index
-            if index is None or pd.isna(index) or column not in frame:
-                continue
-            row = int(index)
+        cases = [
+            (case.column, str(case.check), int(case.index))
+            for case in exc.failure_cases.itertuples(index=False)
+            if case.index is not None and not pd.isna(case.index) and case.column in frame
+        ]
+        raw_cells = _cells_of(text, cases)
+        for column, check, row in cases:
             if (row, column) in bad_cells:
                 continue
-            raw = raw_cells[column].iloc[row]
+            raw = raw_cells[row, column]
             if check == "not_nullable":
                 problems.append(Problem(csv.file, csv.lines[row], column, None, "required", "error", f"{column} is required"))
             elif check == "field_uniqueness":
@@ -266,6 +266,17 @@ def schema_problems(
                     Problem(csv.file, csv.lines[row], column, raw, label, "error", f"'{raw}' is not allowed: {check}")
                 )
     return problems
+
+
+def _cells_of(text: Any, cases: list[tuple[str, str, int]]) -> dict[tuple[int, str], Any]:
+    """The text of each (column, _, row) cell of ``cases`` by (row, column), read with one take
+    per column: a lookup per cell in an Arrow-backed column is slow."""
+    rows: dict[str, list[int]] = {}
+    for column, _, row in cases:
+        rows.setdefault(column, []).append(row)
+    return {
+        (row, column): raw for column, at in rows.items() for row, raw in zip(at, text[column].iloc[at].tolist(), strict=True)
+    }
 
 
 def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list[Problem]:
