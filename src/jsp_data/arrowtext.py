@@ -38,6 +38,9 @@ def offsets_and_data(chunk: pyarrow.Array) -> tuple[Any, Any]:
     return offsets, values
 
 
+_BLOCK = 1 << 20  # bytes tested at a time by rows_with_bytes
+
+
 def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> Any:
     """Positions of the rows whose text holds a byte for which ``test`` (vectorised) is true.
 
@@ -47,7 +50,11 @@ def rows_with_bytes(arr: pyarrow.ChunkedArray, test: Callable[[Any], Any]) -> An
     out, base = [], 0
     for chunk in arr.chunks:
         offsets, values = offsets_and_data(chunk)
-        hits = np.flatnonzero(test(values[offsets[0] : offsets[-1]])) + offsets[0]
+        # the bytes in blocks: the test's temporaries stay small (a column of notes holds a
+        # hundred megabytes, and fresh memory for each temporary costs page faults)
+        starts = range(int(offsets[0]), int(offsets[-1]), _BLOCK)
+        found = [np.flatnonzero(test(values[at : min(at + _BLOCK, offsets[-1])])) + at for at in starts]
+        hits = np.concatenate(found) if found else np.zeros(0, np.int64)
         if len(hits):
             out.append(np.unique(np.searchsorted(offsets, hits, side="right") - 1) + base)
         base += len(chunk)
