@@ -234,7 +234,9 @@ def schema_problems(
     # pandera reports a named check by its error text when one is set: map it back to the name.
     check_names = {c.error: c.name for col in pschema.columns.values() for c in col.checks if c.error}
     try:
-        pschema.validate(frame, lazy=True)
+        # inplace: the schema neither coerces nor adds columns, so pandera's copy of the frame
+        # would only cost memory (the rules read the same frame meanwhile; nothing writes to it)
+        pschema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         cases = [
             (case.column, str(case.check), int(case.index))
