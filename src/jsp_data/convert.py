@@ -73,6 +73,11 @@ def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
     return result
 
 
+def forget_list_items() -> None:
+    """Drop the remembered items of the last list column, so it does not outlive its table."""
+    _LAST_ITEMS[0] = (None, None)
+
+
 def _by_row(series: pd.Series, judge: Callable[[Any, pyarrow.Array, int], Any]) -> pd.Series:
     """A list check's verdict per row: ``judge(parents, items, rows)`` gives one for each of
     ``rows`` lists. A column parse_column made is judged on its distinct lists (a missing row

@@ -15,7 +15,7 @@ import pyarrow as pyarrow
 import pyarrow.compute as pc
 
 from .arrowtext import arrow_of, null_where_empty, offsets_and_data, rows_with_bytes, split_cells, to_numpy_bool
-from .convert import Field, delimiter
+from .convert import Field, delimiter, forget_list_items
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$").pattern
 _INTEGER = r"^-?\d+$"
@@ -79,6 +79,7 @@ def forget_coded_lists() -> None:
     """Drop the remembered list columns (a validation run calls this when its checks are done,
     so no large column outlives its tables here; a column not remembered is checked item by item)."""
     _CODED_LISTS.clear()
+    forget_list_items()
 
 
 def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
