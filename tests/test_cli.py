@@ -62,3 +62,23 @@ def test_versions_and_version_flag():
     out = run_cli("versions")
     assert out.returncode == 0 and jsp_data.versions()[0] in out.stdout
     assert run_cli("--version").stdout.strip() == f"jsp-data {jsp_data.__version__}"
+
+
+def test_a_reader_that_quits_early_gets_no_error_message():
+    # `jsp-data tables | head -1`: the pipe closes before jsp-data has written; it must stop
+    # quietly with the shell's SIGPIPE status, not print an error.
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jsp_data.cli", "tables"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the interpreter has even started writing
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""

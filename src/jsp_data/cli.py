@@ -13,6 +13,7 @@ from .release import ReleaseError
 from .validate import UsageError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader quit
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
@@ -345,6 +346,13 @@ def main(argv: list[str] | None = None) -> int:
     ) as exc:
         print(f"jsp-data: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped early (``jsp-data tables | head``): nothing is wrong, so say nothing,
+        # and point stdout at devnull so the interpreter's final flush does not fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         print(f"jsp-data: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
