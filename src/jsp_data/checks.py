@@ -453,19 +453,6 @@ def _close_pairs(titles: list[str], same: Any) -> Iterator[tuple[int, int]]:
                 yield start + pos, step
 
 
-def run(tables: dict[str, TableData], today: dt.date | None = None) -> list[Problem]:
-    """Every rule of this module over the parsed tables."""
-    from .links import cross_table_rules  # links builds on this module's helpers
-
-    out = [problem for t in tables.values() for problem in table_rules(t, today)]
-    return out + cross_table_rules(tables)
-
-
-def table_rules(t: TableData, today: dt.date | None = None) -> list[Problem]:
-    """The rules that look at one table only (run as soon as that table is parsed)."""
-    return [problem for part in table_rule_parts(t, today) for problem in part()]
-
-
 def table_rule_parts(t: TableData, today: dt.date | None = None) -> list[Callable[[], list[Problem]]]:
     """The rules of one table as independent parts, each returning its problems: they only read
     the table, so a validator may run them side by side, in any order."""

@@ -312,18 +312,7 @@ def locator_problem(locator: str, paper: bool) -> str | None:
     return None
 
 
-def cross_table_rules(tables: dict[str, TableData]) -> list[Problem]:
-    """The rules that relate tables: keys, ids and links."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    # The rules only read the tables, and much of their work is in pyarrow and numpy, which
-    # release the GIL: two threads keep both cores busy on a large contribution.
-    large = sum(len(t.frame) for t in tables.values()) > 100_000
-    with ThreadPoolExecutor(max_workers=2 if large else 1) as pool:
-        found: list[list[Problem]] = list(pool.map(lambda part: part(), cross_table_rule_parts(tables)))
-    return [problem for problems in found for problem in problems]
-
-
 def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], list[Problem]]]:
-    """The cross-table rules as independent parts, each returning its problems (see table_rule_parts)."""
+    """The cross-table rules as independent parts, each returning its problems: validate.read_tables
+    runs them on its workers once every table is parsed (see checks.table_rule_parts)."""
     return [lambda: list(links(tables)), lambda: list(ids(tables)), lambda: list(foreign_keys(tables))]

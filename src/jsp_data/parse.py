@@ -1,7 +1,7 @@
 """Parsing text cells into the typed columns that the schemas' field types name.
 
 Empty cells become missing values; a cell that does not parse is reported by the caller with
-its line and column (validate.check_cells).
+its line and column (validate.parse_cells).
 """
 
 from __future__ import annotations
