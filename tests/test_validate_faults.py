@@ -419,3 +419,29 @@ def test_all_faults_reported_in_one_run(scratch, capsys):
     code, report = validate_json(scratch, capsys)
     checks = {(e["file"], e["check"]) for e in report["errors"]}
     assert {(AGR, "enum"), (MTG, "foreign-key")} <= checks
+
+
+def test_ids_repeated_within_and_across_tables(scratch, capsys):
+    """The id rules read one shared encoding of the event and citation ids: each fault is still
+    reported on its own line, every copy of a repeated id, the later table's row for an id
+    that another table has, and the later of two identical citations rows."""
+    exercise = read(scratch, "exercises")[1][0][0]
+    exercise_line = line_of(scratch, "exercises", exercise)
+    _append_after("exercises", exercise, {})(scratch)
+    exercise_copy = len(read(scratch, "exercises")[1]) + 1
+    _append_after("meetings", SUMMIT, {"id": ACSA})(scratch)
+    meeting_line = len(read(scratch, "meetings")[1]) + 1
+    header, rows = read(scratch, "citations")
+    rows.append(list(next(r for r in rows if r[1] == ACSA)))
+    write(scratch, "citations", header, rows)
+    citation_line = len(rows) + 1
+    code, report = validate_json(scratch, capsys)
+    assert code == 1
+    found = {(e["file"], e["line"], e["column"], e["check"]) for e in report["errors"]}
+    assert (EXE, exercise_line, "id", "unique") in found
+    assert (EXE, exercise_copy, "id", "unique") in found
+    assert (MTG, meeting_line, "id", "duplicate-id") in found
+    assert (CIT, citation_line, None, "duplicate-key") in found
+    assert not [e for e in report["errors"] if e["check"] == "duplicate-key" and e["line"] != citation_line]
+    moved = next(e for e in report["errors"] if e["file"] == MTG and e["check"] == "duplicate-id")
+    assert moved["message"] == f"id {ACSA} is already used in agreements"

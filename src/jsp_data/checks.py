@@ -67,6 +67,7 @@ class TableData:
     lines: list[int]
     fields: list[dict[str, Any]]
     foreign_keys: list[dict[str, Any]]
+    primary_key: list[str] = field(default_factory=list)
     known: dict[str, Any] = field(default_factory=dict)  # distinct values by column, see distinct_in
 
 

@@ -260,14 +260,17 @@ def field_checks(field: Field) -> list[pa.Check]:
     return checks
 
 
-def pandera_schema(table: str, fields: list[Field]) -> pa.DataFrameSchema:
-    """The pandera schema of a table in storage form (enums as str, before categorical cast)."""
+def pandera_schema(table: str, fields: list[Field], id_unique: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of a table in storage form (enums as str, before categorical cast).
+
+    ``id_unique=False`` leaves out the id column's uniqueness, for a validator that judges it
+    with the other tables' ids (idcodes.py)."""
     columns = {
         f["name"]: pa.Column(
             STORAGE_DTYPES[f["type"]],
             checks=field_checks(f),
             nullable=not is_required(f),
-            unique=bool(f.get("constraints", {}).get("unique", False)),
+            unique=bool(f.get("constraints", {}).get("unique", False)) and (id_unique or f["name"] != "id"),
             required=True,
             description=f.get("description"),
             title=f.get("title"),

@@ -29,6 +29,7 @@ from .checks import (
     rows_where,
 )
 from .descriptor import EVENT_DATE, EVENT_TABLES
+from .idcodes import SharedIds
 from .problems import Problem
 
 _LOCATOR_KEYS_PAGE = {"para", "item", "heading", "page"}
@@ -50,15 +51,7 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
             known = as_arrow(tables[resource].frame[key])
             values = t.frame[column]
             if column in list_columns:
-                import pyarrow.compute as pc
-
-                from .arrowtext import to_numpy_bool
-                from .convert import list_items
-
-                parents, flat = list_items(values)
-                unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
-                items = flat.filter(unknown).to_pylist()
-                for i, item in zip(parents[unknown], items, strict=True):
+                for i, item in _unknown_items(values, known):
                     yield problem_at(
                         t,
                         int(i),
@@ -77,6 +70,37 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
                         "foreign-key",
                         f"'{values[i]}' is not a {key} in {resource}" + _closest(values[i], distinct_in(tables[resource], key)),
                     )
+
+
+def _unknown_items(values: pd.Series, known: Any) -> Iterator[tuple[int, str]]:
+    """(row, item) of each non-empty item of a list column that is not in ``known``.
+
+    A column parse_column made is looked up on its distinct lists (a million party lists hold
+    some thousands of distinct ones), and each row takes the unknown items of its list.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .arrowtext import to_numpy_bool
+    from .convert import list_items
+    from .parse import coded_lists
+
+    coded = coded_lists(values)
+    if coded is None:
+        parents, flat = list_items(values)
+        unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
+        yield from zip(parents[unknown].tolist(), flat.filter(unknown).to_pylist(), strict=True)
+        return
+    codes, words = coded
+    word_of_item = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(words)
+    unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
+    items_of_word: dict[int, list[str]] = {}
+    for word, item in zip(word_of_item[unknown].tolist(), flat.filter(unknown).to_pylist(), strict=True):
+        items_of_word.setdefault(word, []).append(item)
+    for row in np.flatnonzero(np.isin(codes, list(items_of_word))).tolist():
+        for item in items_of_word[int(codes[row])]:
+            yield row, item
 
 
 # Suggesting the closest known value costs a string comparison per known value: only for sets a
@@ -98,20 +122,36 @@ def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
+def ids(tables: dict[str, TableData], shared: SharedIds | None = None) -> Iterator[Problem]:
     """Ids unique across tables and withdrawn ids not reused."""
-    earlier: list[tuple[str, Any]] = []  # (table, its distinct ids), in the order tables are read
-    for name in [*EVENT_TABLES, "series", "exclusions", "gaps"]:
+    import numpy as np
+
+    shared = shared or SharedIds(tables)
+    codes, size = shared.codes()
+    owner = np.full(size, -1, np.int64)  # for each distinct event id, the first event table that has it
+    events = [name for name in EVENT_TABLES if name in tables]
+    for number, name in enumerate(events):  # an id is reported against the first table that used it
+        t, mine = tables[name], codes[name]
+        valid = mine >= 0
+        owners = np.full(len(mine), -1, np.int64)
+        owners[valid] = owner[mine[valid]]
+        taken = np.flatnonzero(owners >= 0)
+        for i, value, first in zip(taken.tolist(), t.frame["id"].iloc[taken].tolist(), owners[taken].tolist(), strict=True):
+            yield problem_at(t, i, "id", value, "duplicate-id", f"id {value} is already used in {events[first]}")
+        fresh = mine[valid & (owners < 0)]
+        owner[fresh] = number
+    earlier: list[tuple[str, Any]] = [(name, as_arrow(tables[name].frame["id"])) for name in events]
+    for name in ["series", "exclusions", "gaps"]:
         if name not in tables:
             continue
         t = tables[name]
         unclaimed = pd.Series(True, index=t.frame.index)
-        for owner, owned in earlier:  # an id is reported against the first table that used it
-            taken = unclaimed & member(t.frame["id"], owned)
-            for i in rows_where(taken):
+        for first_owner, owned in earlier:
+            taken_rows = unclaimed & member(t.frame["id"], owned)
+            for i in rows_where(taken_rows):
                 value = t.frame["id"][i]
-                yield problem_at(t, i, "id", value, "duplicate-id", f"id {value} is already used in {owner}")
-            unclaimed &= ~taken
+                yield problem_at(t, i, "id", value, "duplicate-id", f"id {value} is already used in {first_owner}")
+            unclaimed &= ~taken_rows
         earlier.append((name, as_arrow(t.frame["id"])))
     if "withdrawals" in tables:
         withdrawn = distinct_in(tables["withdrawals"], "id")
@@ -129,8 +169,36 @@ def ids(tables: dict[str, TableData]) -> Iterator[Problem]:
                     )
 
 
-def links(tables: dict[str, TableData]) -> Iterator[Problem]:
+def unique_event_ids(tables: dict[str, TableData], shared: SharedIds) -> Iterator[Problem]:
+    """Each event table's ids unique within it (every copy reported, as pandera reports a
+    column's unique constraint; validate.schema_problems leaves it to this rule)."""
+    from .idcodes import repeated
+
+    codes, _ = shared.codes()
+    for name in EVENT_TABLES:
+        if name in tables:
+            t = tables[name]
+            rows = repeated(codes[name]).nonzero()[0].tolist()
+            for i, raw in zip(rows, t.text["id"].iloc[rows].tolist() if rows else [], strict=True):
+                yield Problem(
+                    t.file, t.lines[i], "id", raw, "unique", "error", f"'{raw}' appears more than once; id must be unique"
+                )
+
+
+def citation_keys(tables: dict[str, TableData], shared: SharedIds) -> list[Problem]:
+    """The citations table's primary key, its id column read from the shared codes."""
+    from .validate import check_primary_key
+
+    if "citations" not in tables:
+        return []
+    t = tables["citations"]
+    codes, size = shared.codes()
+    return check_primary_key(t, t.primary_key, t.frame, known={"id": (codes["citations"], size)})
+
+
+def links(tables: dict[str, TableData], shared: SharedIds | None = None) -> Iterator[Problem]:
     """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
+    shared = shared or SharedIds(tables)
     event_ids = {n: as_arrow(tables[n].frame["id"]) for n in EVENT_TABLES if n in tables}
     fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
     sources = tables.get("sources")
@@ -144,7 +212,8 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
         for table, known in event_ids.items():
             mine = link_table.eq(table) & t.frame["id"].notna()
             if link == "citations":
-                matched[table] = _Matched(tables[table].frame["id"], t.frame["id"], mine)
+                codes, size = shared.codes()
+                matched[table] = _Matched(codes[table], codes["citations"], size, mine)
                 unknown = mine & ~matched[table].link_rows_known()
             else:
                 unknown = mine & ~member(t.frame["id"], known)
@@ -205,30 +274,18 @@ def links(tables: dict[str, TableData]) -> Iterator[Problem]:
 class _Matched:
     """The rows of a link table that name one event table (``mine``), matched to its ids.
 
-    The linked ids are dictionary-encoded once and the event ids looked up in that dictionary
-    once: a million citations of a million events cost two hash passes for every question
-    asked below (is a citation's id known; is an event cited at all, by a strong source, ...).
+    The event ids and the linked ids are codes into one dictionary (idcodes.SharedIds), so every
+    question asked below (is a citation's id known; is an event cited at all, by a strong
+    source, ...) is answered with integer arrays, without hashing an id again.
     """
 
-    def __init__(self, event_ids: pd.Series, link_ids: pd.Series, mine: pd.Series) -> None:
+    def __init__(self, event_codes: Any, link_codes: Any, words: int, mine: pd.Series) -> None:
         import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        from .arrowtext import arrow_of
 
         self.rows = np.flatnonzero(mine.to_numpy(dtype=bool))
-        self.size = len(link_ids)
-        # the event ids and the linked ids are encoded together, against one dictionary: one hash
-        # pass over both, where encoding one and looking the other up in it builds two tables
-        events, links = arrow_of(event_ids), arrow_of(link_ids.iloc[self.rows])
-        if events.type != links.type:
-            events, links = pc.cast(events, pa.large_string()), pc.cast(links, pa.large_string())
-        both = pa.chunked_array(events.chunks + links.chunks, type=events.type)
-        encoded = pc.dictionary_encode(both).combine_chunks()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # -1: a missing id
-        self.found, self.codes = codes[: len(events)], codes[len(events) :]
-        self.words = len(encoded.dictionary)
+        self.size = len(link_codes)
+        self.found, self.codes = event_codes, link_codes[self.rows]
+        self.words = words
 
     def link_rows_known(self) -> pd.Series:
         """For each link row: it is one of ``mine`` and its id is an id of the event table."""
@@ -314,5 +371,13 @@ def locator_problem(locator: str, paper: bool) -> str | None:
 
 def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], list[Problem]]]:
     """The cross-table rules as independent parts, each returning its problems: validate.read_tables
-    runs them on its workers once every table is parsed (see checks.table_rule_parts)."""
-    return [lambda: list(links(tables)), lambda: list(ids(tables)), lambda: list(foreign_keys(tables))]
+    runs them on its workers once every table is parsed (see checks.table_rule_parts). The parts
+    that read ids share one encoding of them; the first to ask builds it."""
+    shared = SharedIds(tables)
+    return [
+        lambda: list(links(tables, shared)),
+        lambda: list(foreign_keys(tables)),
+        lambda: list(ids(tables, shared)),
+        lambda: list(unique_event_ids(tables, shared)),
+        lambda: citation_keys(tables, shared),
+    ]

@@ -95,9 +95,24 @@ def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
 def _parse_dates(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
     """YYYY-MM-DD cells as datetime64[ms]; a cell that is not a date that exists becomes NaT.
 
-    Plain ASCII cells are checked in Arrow and numpy (form by regex, then month and day ranges
-    with leap years, as pandas' ISO parser does); any other cell goes through pandas as before.
+    A date column repeats its values (a million rows hold some tens of thousands of dates):
+    each distinct cell is parsed once and every row takes the date of its cell.
     """
+    if len(arr) < 4096:
+        return _parse_each_date(text, arr)
+    encoded = pc.dictionary_encode(arr).combine_chunks()
+    if len(encoded.dictionary) > len(arr) // 4 or encoded.indices.null_count:  # mostly distinct cells
+        return _parse_each_date(text, arr)
+    words = encoded.dictionary
+    distinct = _parse_each_date(pd.Series(words, dtype="str"), pyarrow.chunked_array([words]))
+    stamps = distinct.to_numpy().view(np.int64).take(encoded.indices.to_numpy(zero_copy_only=False))
+    return pd.Series(stamps.view("datetime64[ms]"), index=text.index)
+
+
+def _parse_each_date(text: pd.Series, arr: pyarrow.ChunkedArray) -> pd.Series:
+    """_parse_dates cell by cell: plain ASCII cells are checked in Arrow and numpy (form by
+    regex, then month and day ranges with leap years, as pandas' ISO parser does); any other
+    cell goes through pandas as before."""
 
     form, year, month, day = _date_numbers(arr)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))

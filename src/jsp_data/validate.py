@@ -220,17 +220,24 @@ def parse_cells(csv: CsvTable, schema: dict[str, Any]) -> tuple[Any, Any, list[P
 
 
 def schema_problems(
-    name: str, csv: CsvTable, schema: dict[str, Any], frame: Any, text: Any, bad_cells: set[tuple[int, str]]
+    name: str,
+    csv: CsvTable,
+    schema: dict[str, Any],
+    frame: Any,
+    text: Any,
+    bad_cells: set[tuple[int, str]],
+    ids_elsewhere: bool = False,
 ) -> list[Problem]:
     """The pandera schema's verdict on the typed frame, as problems (cells that did not parse are
-    reported once, as type problems, by parse_cells)."""
+    reported once, as type problems, by parse_cells). With ``ids_elsewhere`` the id column's
+    uniqueness is left to the cross-table rules, which judge it on the shared id codes."""
     import pandas as pd
     import pandera.pandas as pa
 
     from .convert import pandera_schema
 
     problems: list[Problem] = []
-    pschema = pandera_schema(name, schema["fields"])
+    pschema = pandera_schema(name, schema["fields"], id_unique=not ids_elsewhere)
     # pandera reports a named check by its error text when one is set: map it back to the name.
     check_names = {c.error: c.name for col in pschema.columns.values() for c in col.checks if c.error}
     try:
@@ -281,53 +288,26 @@ def _cells_of(text: Any, cases: list[tuple[str, str, int]]) -> dict[tuple[int, s
     }
 
 
-def check_primary_key(csv: CsvTable, schema: dict[str, Any], frame: Any) -> list[Problem]:
-    key = schema.get("primaryKey") or []
+def check_primary_key(table: Any, key: list[str], frame: Any, known: dict[str, tuple[Any, int]] | None = None) -> list[Problem]:
+    """Rows whose ``key`` repeats an earlier row's; ``table`` gives the file and the lines (a
+    CsvTable or a checks.TableData) and ``known`` codes already computed for some key columns
+    (see idcodes.duplicated_rows)."""
+    from .idcodes import duplicated_rows
+
     if len(key) < 2:
         return []  # a one-column key is checked as a unique column
-    dup = _duplicated(frame, key)
     return [
         Problem(
-            csv.file,
-            csv.lines[int(i)],
+            table.file,
+            table.lines[int(i)],
             None,
             ",".join(str(frame[k][i]) for k in key),
             "duplicate-key",
             "error",
             f"another row has the same {', '.join(key)}",
         )
-        for i in dup[dup].index
+        for i in duplicated_rows(frame, key, known).nonzero()[0].tolist()
     ]
-
-
-def _duplicated(frame: Any, key: list[str]) -> Any:
-    """``frame.duplicated(subset=key, keep="first")`` from integer codes.
-
-    Each column is dictionary-encoded in Arrow (hashing its values once; missing values share
-    code 0, equal as in pandas) and the codes combined into one int64 per row, mixed radix,
-    re-numbered only when the product of the column sizes would overflow. The combined codes are
-    numbered in order of first appearance, so a row repeats an earlier one exactly when its
-    number is not above the largest number before it.
-    """
-    import numpy as np
-    import pandas as pd
-    import pyarrow.compute as pc
-
-    from .arrowtext import arrow_of
-
-    combined, width = np.zeros(len(frame), np.int64), 1
-    for name in key:
-        encoded = pc.dictionary_encode(arrow_of(frame[name])).combine_chunks()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
-        size = len(encoded.dictionary) + 1
-        if width * size >= 1 << 62:
-            combined = pd.factorize(combined)[0].astype(np.int64)
-            width = int(combined.max(initial=0)) + 1
-        combined, width = combined * size + codes, width * size
-    numbers = pd.factorize(combined)[0]
-    duplicated = np.zeros(len(frame), bool)
-    duplicated[1:] = numbers[1:] <= np.maximum.accumulate(numbers)[:-1]
-    return pd.Series(duplicated, index=frame.index)
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -444,12 +424,16 @@ def _read_table(
     if not usable:
         return None, problems, []
     from .checks import TableData, table_rule_parts
+    from .idcodes import SHARED_ID_TABLES
 
     frame, text, type_problems, bad_cells = parse_cells(csv, schema)
-    table = TableData(name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []))
+    table = TableData(
+        name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []), schema.get("primaryKey") or []
+    )
     parts: list[Callable[[], list[Problem]]] = [
-        lambda: schema_problems(name, csv, schema, frame, text, bad_cells),
-        lambda: check_primary_key(csv, schema, frame),
+        lambda: schema_problems(name, csv, schema, frame, text, bad_cells, ids_elsewhere=name in SHARED_ID_TABLES),
         *table_rule_parts(table, today),
     ]
+    if name not in SHARED_ID_TABLES:  # the others' keys are checked with the shared id codes (links.py)
+        parts.append(lambda: check_primary_key(csv, schema.get("primaryKey") or [], frame))
     return table, problems + type_problems, parts
