@@ -107,3 +107,36 @@ def _write(folder: Path, table: str, header, rows) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([header, *rows])
     (folder / f"{table}.csv").write_text(out.getvalue(), "utf-8")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["joint", "statement", "defence", "maritime", "é", "安全", "", "x"]), min_size=1, max_size=6),
+    count=st.integers(min_value=1, max_value=400),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_close_pairs_match_difflib_bounds(words, count, seed):
+    """The vectorised bounds of the near-duplicate rule pick exactly the pairs that difflib's
+    own real_quick_ratio and quick_ratio pass, across the blocks of its count matrices (small
+    blocks here, so that a few hundred titles span many)."""
+    import difflib
+    import random
+
+    import numpy as np
+    import pytest
+
+    from jsp_data import checks
+
+    rng = random.Random(seed)
+    titles = sorted(" ".join(rng.choice(words) for _ in range(rng.randint(0, 5))) for _ in range(count))
+    same = np.array([rng.random() < 0.8 for _ in range(count)], bool)  # same[i]: titles i and i + 1 share a group
+    expected = set()
+    for pos in range(count):
+        for step in range(1, checks.NEIGHBOURS + 1):
+            if pos + step < count and same[pos : pos + step].all():
+                matcher = difflib.SequenceMatcher(None, titles[pos], titles[pos + step])
+                if matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85:
+                    expected.add((pos, step))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checks, "_COUNT_CELLS", 64)
+        assert set(checks._close_pairs(titles, same)) == expected

@@ -358,6 +358,7 @@ def _agreement_rules(t: TableData) -> Iterator[Problem]:
 
 
 NEIGHBOURS = 3
+_COUNT_CELLS = 1 << 20  # cells of one character-count matrix in _close_pairs
 
 
 def _near_duplicates(t: TableData) -> Iterator[Problem]:
@@ -432,14 +433,16 @@ def _close_pairs(titles: list[str], same: Any) -> Iterator[tuple[int, int]]:
     seen = np.zeros(int(points.max(initial=0)) + 1, bool)  # number the distinct characters by a table
     seen[points] = True
     alphabet = np.flatnonzero(seen)
-    chars = (np.cumsum(seen) - 1)[points]
-    owner = np.repeat(np.arange(len(titles)), lengths)
-    block = max(64, (1 << 22) // max(len(alphabet), 1))  # titles per count matrix of ~4M cells
+    # 32-bit codes and count matrices of ~1M cells: every temporary below is a few megabytes
+    # (fresh memory costs page faults, and this rule ran beside the largest tables)
+    chars = (np.cumsum(seen) - 1).astype(np.int32)[points]
+    owner = np.repeat(np.arange(len(titles), dtype=np.int32), lengths)
+    block = max(64, _COUNT_CELLS // max(len(alphabet), 1))  # titles per count matrix
     for start in range(0, len(titles), block):
         stop = min(start + block + NEIGHBOURS, len(titles))
         lo, hi = ends[start], ends[stop]
-        cells = (owner[lo:hi] - start) * len(alphabet) + chars[lo:hi]
-        counts = np.bincount(cells, minlength=(stop - start) * len(alphabet)).reshape(stop - start, len(alphabet))
+        cells = (owner[lo:hi] - start).astype(np.int64) * len(alphabet) + chars[lo:hi]
+        counts = np.bincount(cells, minlength=(stop - start) * len(alphabet)).astype(np.int32).reshape(stop - start, len(alphabet))
         together = np.ones(stop - start, bool)  # the pair (p, p + step) lies in one group
         for step in range(1, NEIGHBOURS + 1):
             together = together[:-1] & same[start + step - 1 : stop - 1]
