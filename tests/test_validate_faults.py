@@ -293,6 +293,14 @@ CASES = [
     ),
     ("uncited row", _drop_citations(ACSA), AGR, ("agreements", ACSA), "id", "uncited-row"),
     (
+        "citation supports a column its table lacks",
+        cell("citations", ACSA, "supports", "signed_date;colour", key="id"),
+        CIT,
+        ("citations", ACSA),
+        "supports",
+        "foreign-key",
+    ),
+    (
         "footnote outside its section",
         cell("citations", "exe-2012-aus-unmiss-juba", "locator", "sec=australia;fn=19", key="id"),
         CIT,

@@ -442,7 +442,9 @@ def _close_pairs(titles: list[str], same: Any) -> Iterator[tuple[int, int]]:
         stop = min(start + block + NEIGHBOURS, len(titles))
         lo, hi = ends[start], ends[stop]
         cells = (owner[lo:hi] - start).astype(np.int64) * len(alphabet) + chars[lo:hi]
-        counts = np.bincount(cells, minlength=(stop - start) * len(alphabet)).astype(np.int32).reshape(stop - start, len(alphabet))
+        counts = (
+            np.bincount(cells, minlength=(stop - start) * len(alphabet)).astype(np.int32).reshape(stop - start, len(alphabet))
+        )
         together = np.ones(stop - start, bool)  # the pair (p, p + step) lies in one group
         for step in range(1, NEIGHBOURS + 1):
             together = together[:-1] & same[start + step - 1 : stop - 1]

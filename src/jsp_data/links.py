@@ -8,7 +8,7 @@ single-table rules of checks.py.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -78,7 +78,6 @@ def _unknown_items(values: pd.Series, known: Any) -> Iterator[tuple[int, str]]:
     A column parse_column made is looked up on its distinct lists (a million party lists hold
     some thousands of distinct ones), and each row takes the unknown items of its list.
     """
-    import numpy as np
     import pyarrow.compute as pc
 
     from .arrowtext import to_numpy_bool
@@ -91,16 +90,8 @@ def _unknown_items(values: pd.Series, known: Any) -> Iterator[tuple[int, str]]:
         unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
         yield from zip(parents[unknown].tolist(), flat.filter(unknown).to_pylist(), strict=True)
         return
-    codes, words = coded
-    word_of_item = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
-    flat = pc.list_flatten(words)
-    unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
-    items_of_word: dict[int, list[str]] = {}
-    for word, item in zip(word_of_item[unknown].tolist(), flat.filter(unknown).to_pylist(), strict=True):
-        items_of_word.setdefault(word, []).append(item)
-    for row in np.flatnonzero(np.isin(codes, list(items_of_word))).tolist():
-        for item in items_of_word[int(codes[row])]:
-            yield row, item
+    flat = pc.list_flatten(coded[1])
+    yield from _rows_with_items(coded, ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, "")))
 
 
 # Suggesting the closest known value costs a string comparison per known value: only for sets a
@@ -324,6 +315,7 @@ def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[st
 
     from .arrowtext import arrow_of, to_numpy_bool
     from .convert import list_items
+    from .parse import coded_lists
 
     frame = t.frame
     # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
@@ -338,13 +330,39 @@ def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[st
     for i in np.flatnonzero(np.isin(pairs, bad_pairs)).tolist():
         pair = int(pairs[i])
         yield problem_at(t, i, "locator", locators[pair // 2], "locator-form", str(verdicts[pair]))
-    # Each supports item names a column of the row's table (or 'all'): one membership test per table.
-    parents, flat = list_items(frame["supports"])
+    # Each supports item names a column of the row's table (or 'all'): one membership test per
+    # table, on the distinct lists when the column has them (a million rows repeat a few hundred).
+    coded = coded_lists(frame["supports"])
     for table, names in fields_of.items():
         rows = to_numpy_bool(pc.equal(arrow_of(frame["table"]), table))
-        bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=pa_strings([*names, "all"])))
-        for i, item in zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True):
+        allowed = pa_strings([*names, "all"])
+        found: Iterable[tuple[int, str]]
+        if coded is None:
+            parents, flat = list_items(frame["supports"])
+            bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=allowed))
+            found = zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True)
+        else:
+            found = _rows_with_items(coded, ~to_numpy_bool(pc.is_in(pc.list_flatten(coded[1]), value_set=allowed)), rows)
+        for i, item in found:
             yield problem_at(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
+
+
+def _rows_with_items(coded: tuple[Any, Any], marked: Any, among: Any = None) -> Iterator[tuple[int, str]]:
+    """(row, item) for each marked item of each row's list, from a coded list column (the code
+    of each row's list, -1 for none; the distinct lists): ``marked`` flags the flat items of the
+    distinct lists, and ``among`` (a row mask) limits the rows."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    codes, words = coded
+    word_of_item = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
+    items_of_word: dict[int, list[str]] = {}
+    for word, item in zip(word_of_item[marked].tolist(), pc.list_flatten(words).filter(marked).to_pylist(), strict=True):
+        items_of_word.setdefault(word, []).append(item)
+    hit = np.isin(codes, list(items_of_word))
+    for row in np.flatnonzero(hit if among is None else hit & among).tolist():
+        for item in items_of_word[int(codes[row])]:
+            yield row, item
 
 
 def locator_problem(locator: str, paper: bool) -> str | None:
