@@ -117,6 +117,29 @@ def bench_load(runs: int = 20, synthetic_rows: int = 100_000) -> dict:
     return {"tables": results, "goal_ratio": 1.5, "runs": runs}
 
 
+def machine_state() -> dict:
+    """How fast this machine is right now, for comparing runs made at different times.
+
+    On this VM the host reclaims idle guest memory, so the first touch of memory a process has
+    not used before costs far more than the arithmetic done with it, and that cost drifts from
+    hour to hour. A large validation touches over a gigabyte, so its wall time drifts with it.
+    """
+    touch = (
+        "import time, numpy as np; t = time.perf_counter(); a = np.ones(1 << 26); "
+        "print(time.perf_counter() - t)"  # 512 MB written once, in a fresh process
+    )
+    loop = "import time; t = time.perf_counter(); sum(range(3 * 10**7)); print(time.perf_counter() - t)"
+
+    def median_of(code: str) -> float:
+        runs = [
+            float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+            for _ in range(3)
+        ]
+        return statistics.median(runs)
+
+    return {"fresh_memory_s_per_gb": round(2 * median_of(touch), 2), "python_loop_s": round(median_of(loop), 2)}
+
+
 def bench_validate_shipped(runs: int = 5) -> dict:
     cmd = [str(Path(sys.executable).parent / "jsp-data"), "validate"]
     times = _wall(cmd, runs)
@@ -210,7 +233,12 @@ def main() -> None:
     }
     out = HERE / ("results-quick.json" if args.quick else "results.json")
     results = json.loads(out.read_text("utf-8")) if args.only and out.is_file() else {}
-    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    results["machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        **machine_state(),
+    }
     results["date"] = time.strftime("%Y-%m-%d")
     for name, bench in benches.items():
         if args.only in (None, name):
