@@ -82,3 +82,18 @@ def test_a_reader_that_quits_early_gets_no_error_message():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert err == ""
+
+
+def test_validate_keeps_freed_memory_but_not_over_user_settings(monkeypatch):
+    """The validate command's allocator settings fill in what the user left unset and never
+    override a value the user gave (see allocators.py)."""
+    from jsp_data import allocators
+
+    monkeypatch.delenv("MIMALLOC_PURGE_DELAY", raising=False)
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")  # the user's own: no mallopt
+    allocators.keep_freed_memory()
+    import os
+
+    assert os.environ["MIMALLOC_PURGE_DELAY"] == "-1"
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "1"

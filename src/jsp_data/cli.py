@@ -110,6 +110,9 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
 def _cmd_validate(args: argparse.Namespace) -> int:
     import gc
 
+    from .allocators import keep_freed_memory
+
+    keep_freed_memory()  # before pyarrow and numpy load (see allocators.py)
     from .validate import validate
 
     # The command exits when the run is done: the cyclic collector would only walk the objects of
