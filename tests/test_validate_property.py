@@ -140,3 +140,18 @@ def test_close_pairs_match_difflib_bounds(words, count, seed):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(checks, "_COUNT_CELLS", 64)
         assert set(checks._close_pairs(titles, same)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.integers(min_value=-3, max_value=6), max_size=60))
+def test_repeated_keys_match_pandas(keys):
+    """The sort-based key tests of the key and near-duplicate rules agree with pandas'
+    duplicated(keep="first") and duplicated(keep=False)."""
+    import numpy as np
+    import pandas as pd
+
+    from jsp_data.idcodes import repeats_earlier, shared_keys
+
+    values = np.array(keys, dtype=np.int64)
+    assert repeats_earlier(values).tolist() == pd.Series(values).duplicated(keep="first").tolist()
+    assert shared_keys(values).tolist() == pd.Series(values).duplicated(keep=False).tolist()

@@ -366,6 +366,7 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .idcodes import shared_keys
     from .parse import coded_lists
 
     date_col = EVENT_DATE[t.name]
@@ -386,8 +387,8 @@ def _near_duplicates(t: TableData) -> Iterator[Problem]:
     stamps = dates[dated].astype("datetime64[ms]").view(np.int64)
     whole_days = bool((stamps % 86_400_000 == 0).all())  # then a date's day number is its code
     date_codes = stamps // 86_400_000 if whole_days else pd.factorize(dates[dated])[0].astype(np.int64)
-    keys = pd.factorize(date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1)[0]
-    shared = np.flatnonzero(dated)[np.bincount(keys)[keys] > 1]
+    keys = date_codes * (int(party_codes.max(initial=0)) + 2) + party_codes[dated] + 1
+    shared = np.flatnonzero(dated)[shared_keys(keys)]
     if not len(shared):
         return
     if coded is not None:

@@ -74,9 +74,8 @@ def duplicated_rows(frame: Any, key: list[str], known: dict[str, tuple[Any, int]
     Each column is dictionary-encoded in Arrow (hashing its values once; missing values share
     code 0, equal as in pandas), or its codes taken from ``known`` (column -> (codes with -1 for
     missing, number of codes)), and the codes combined into one int64 per row, mixed radix,
-    re-numbered only when the product of the column sizes would overflow. The combined codes
-    are numbered in order of first appearance, so a row repeats an earlier one exactly when its
-    number is not above the largest number before it.
+    re-numbered only when the product of the column sizes would overflow. A row repeats an
+    earlier one when its combined code does (repeats_earlier).
     """
     import numpy as np
     import pandas as pd
@@ -97,7 +96,35 @@ def duplicated_rows(frame: Any, key: list[str], known: dict[str, tuple[Any, int]
             combined = pd.factorize(combined)[0].astype(np.int64)
             width = int(combined.max(initial=0)) + 1
         combined, width = combined * size + codes, width * size
-    numbers = pd.factorize(combined)[0]
-    duplicated = np.zeros(len(frame), bool)
-    duplicated[1:] = numbers[1:] <= np.maximum.accumulate(numbers)[:-1]
-    return duplicated
+    return repeats_earlier(combined)
+
+
+def repeats_earlier(keys: Any) -> Any:
+    """True for each position whose key (an int64 array) an earlier position has.
+
+    A stable sort puts equal keys next to each other in their original order, so each but the
+    first of a run repeats an earlier one. (Sorting needs an index the size of the keys;
+    pandas' factorize would build a hash table several times that, all of it fresh memory.)
+    """
+    import numpy as np
+
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    out = np.zeros(len(keys), bool)
+    out[order[1:][ordered[1:] == ordered[:-1]]] = True
+    return out
+
+
+def shared_keys(keys: Any) -> Any:
+    """True for each position whose key (an int64 array) another position also has."""
+    import numpy as np
+
+    order = np.argsort(keys)
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(keys), bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    out = np.empty(len(keys), bool)
+    out[order] = repeated
+    return out
