@@ -155,3 +155,23 @@ def test_repeated_keys_match_pandas(keys):
     values = np.array(keys, dtype=np.int64)
     assert repeats_earlier(values).tolist() == pd.Series(values).duplicated(keep="first").tolist()
     assert shared_keys(values).tolist() == pd.Series(values).duplicated(keep=False).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(st.lists(st.one_of(st.booleans(), st.none()), max_size=40), min_size=1, max_size=4),
+    start=st.integers(min_value=0, max_value=9),
+    null=st.booleans(),
+)
+def test_bool_masks_convert_as_pyarrow_does(parts, start, null):
+    """The validator's bit unpacking gives what pyarrow's own conversion gives, for chunked and
+    sliced masks with missing values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from jsp_data.arrowtext import to_numpy_bool
+
+    chunked = pa.chunked_array([pa.array(p, pa.bool_()) for p in parts], pa.bool_())
+    for mask in (chunked, chunked.slice(start), chunked.combine_chunks().slice(min(start, len(chunked)))):
+        expected = pc.fill_null(mask, null).to_numpy(zero_copy_only=False).tolist()
+        assert to_numpy_bool(mask, null).tolist() == expected

@@ -18,7 +18,9 @@ import os
 
 # mimalloc (pyarrow's default memory pool): never return freed memory to the kernel mid-run.
 # numpy: no transparent huge pages for its arrays (each is zeroed whole on first touch).
-ENVIRONMENT = {"MIMALLOC_PURGE_DELAY": "-1", "NUMPY_MADVISE_HUGEPAGE": "0"}
+# OpenBLAS (loaded with numpy): no worker threads, which wait for work spinning and the
+# validator never multiplies matrices.
+ENVIRONMENT = {"MIMALLOC_PURGE_DELAY": "-1", "NUMPY_MADVISE_HUGEPAGE": "0", "OPENBLAS_NUM_THREADS": "1"}
 # glibc mallopt parameters: (name, number, value)
 _MALLOPT = (
     ("M_TRIM_THRESHOLD", -1, 1 << 30),  # keep up to 1 GB of free memory at the top of a heap

@@ -24,8 +24,24 @@ def arrow_of(series: pd.Series) -> pyarrow.ChunkedArray:
 
 
 def to_numpy_bool(mask: pyarrow.ChunkedArray | pyarrow.Array, null: bool = False) -> Any:
-    """A boolean Arrow result as a numpy bool array, nulls as ``null``."""
-    return pc.fill_null(mask, null).to_numpy(zero_copy_only=False)
+    """A boolean Arrow result as a numpy bool array, nulls as ``null``.
+
+    The bits are unpacked by numpy from each chunk's buffer: pyarrow's own conversion goes
+    value by value, and the validator converts a few hundred million-row masks."""
+    if not pyarrow.types.is_boolean(mask.type):
+        return pc.fill_null(mask, null).to_numpy(zero_copy_only=False)
+    chunks = mask.chunks if isinstance(mask, pyarrow.ChunkedArray) else [mask]
+    out = np.empty(len(mask), bool)
+    at = 0
+    for chunk in chunks:
+        if chunk.null_count:
+            chunk = pc.fill_null(chunk, null)
+        size = len(chunk)
+        if size:
+            bits = np.frombuffer(chunk.buffers()[1], np.uint8)
+            out[at : at + size] = np.unpackbits(bits, count=chunk.offset + size, bitorder="little")[chunk.offset :]
+        at += size
+    return out
 
 
 def offsets_and_data(chunk: pyarrow.Array) -> tuple[Any, Any]:
