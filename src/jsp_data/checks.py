@@ -93,7 +93,7 @@ def as_arrow(values: Any) -> Any:
         return values
     if isinstance(values, pd.Series):
         held = getattr(values.array, "_pa_array", None)
-        if held is not None and pa.types.is_string(held.type):
+        if held is not None and (pa.types.is_string(held.type) or pa.types.is_large_string(held.type)):
             return held
         return pa.array(values.astype("str"), type=pa.string(), from_pandas=True)
     return pa.array([v for v in values if isinstance(v, str)], type=pa.string())
@@ -135,11 +135,9 @@ def member(values: Any, known: Any) -> pd.Series:
             known = pc.filter(known, pc.is_in(known, value_set=distinct))
     if isinstance(known, pa.ChunkedArray):
         known = known.combine_chunks() if known.num_chunks != 1 else known.chunk(0)
-    out = pc.is_in(arr, value_set=pc.cast(known, pa.string()))
-    array = (
-        out.to_numpy(zero_copy_only=False) if isinstance(out, pa.Array) else out.combine_chunks().to_numpy(zero_copy_only=False)
-    )
-    return pd.Series(array, index=index, dtype=bool)
+    from .arrowtext import to_numpy_bool
+
+    return pd.Series(to_numpy_bool(pc.is_in(arr, value_set=pc.cast(known, arr.type))), index=index, dtype=bool)
 
 
 def pa_strings(values: Iterable[str]) -> Any:
