@@ -56,7 +56,7 @@ def bench_block(root: Path) -> str:
     )
     if "first_run_wall_s" in syn:
         rows.append(
-            f"| the same, the first run after the file is written (reads it from disk; not in the median) "
+            f"| the same, the first run on the newly written file (timed apart, not in the median) "
             f"| {round(syn['rows'] / syn['first_run_wall_s']):,} rows/s ({syn['first_run_wall_s']} s) | |"
         )
     rows.append(f"| errors reported equal the {syn['faults_injected']:,} faults injected | {syn['errors_equal_faults']} | True |")
