@@ -110,9 +110,6 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
 def _cmd_validate(args: argparse.Namespace) -> int:
     import gc
 
-    from .allocators import keep_freed_memory
-
-    keep_freed_memory()  # before pyarrow and numpy load (see allocators.py)
     from .validate import validate
 
     # The command exits when the run is done: the cyclic collector would only walk the objects of
@@ -328,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``jsp-data``; returns the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    if argv is None and args.func is _cmd_validate:
+        from .allocators import keep_freed_memory
+
+        # the jsp-data process only (not a caller's Python), before pyarrow and numpy load
+        keep_freed_memory()
     try:
         code: int = args.func(args)
         if argv is None:  # the jsp-data process, which exits next
