@@ -175,3 +175,28 @@ def test_bool_masks_convert_as_pyarrow_does(parts, start, null):
     for mask in (chunked, chunked.slice(start), chunked.combine_chunks().slice(min(start, len(chunked)))):
         expected = pc.fill_null(mask, null).to_numpy(zero_copy_only=False).tolist()
         assert to_numpy_bool(mask, null).tolist() == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(st.none(), st.lists(st.sampled_from(["JPN", "AUS", "XXX", "", "usa"]), min_size=1, max_size=4)), max_size=30
+    )
+)
+def test_list_rules_read_parsed_and_plain_columns_alike(rows):
+    """The list rules judge a parsed column on its distinct lists and any other list column on
+    each row's list (parse.lists_by_code): the two give the same rows and items."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from jsp_data import convert, links, parse
+
+    field = {"name": "parties", "type": "list", "delimiter": ";"}
+    text = pd.Series(["" if r is None else ";".join(r) for r in rows], dtype="str")
+    parsed, _, _ = parse.parse_column(text, field)
+    plain = pd.Series(pd.arrays.ArrowExtensionArray(parsed.array._pa_array.combine_chunks()))  # same lists, not coded
+    assert parse.coded_lists(parsed) is not None and parse.coded_lists(plain) is None
+    known = pa.array(["JPN", "AUS"], pa.large_string())
+    assert list(links._unknown_items(parsed, known)) == list(links._unknown_items(plain, known))
+    assert convert._no_duplicates(parsed).tolist() == convert._no_duplicates(plain).tolist()
+    parse.forget_coded_lists()

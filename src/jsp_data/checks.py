@@ -258,19 +258,23 @@ def event_rules(t: TableData, today: pd.Timestamp) -> Iterator[Problem]:
 
     from .arrowtext import to_numpy_bool
     from .convert import list_items
+    from .parse import lists_by_code
 
     frame = t.frame
-    parents, flat = list_items(frame["parties"])
-    listed_rows = np.zeros(len(frame), bool)
-    listed_rows[parents] = True
-    with_japan = np.zeros(len(frame), bool)
-    with_japan[parents[to_numpy_bool(pc.equal(flat, "JPN"))]] = True
-    for i in np.flatnonzero(listed_rows & ~with_japan).tolist():
-        lo, hi = np.searchsorted(parents, [i, i + 1])  # a row's items are contiguous
-        yield problem_at(t, i, "parties", ";".join(sorted(flat[lo:hi].to_pylist())), "parties-japan", "parties must include JPN")
+    # JPN among the parties: judged once per distinct party list, each row takes its list's verdict
+    codes, lists = lists_by_code(frame["parties"])
+    list_of_item, items_of_lists = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), pc.list_flatten(lists)
+    has_items, has_japan = np.zeros(len(lists) + 1, bool), np.zeros(len(lists) + 1, bool)  # slot -1: no list
+    has_items[list_of_item] = True
+    has_japan[list_of_item[to_numpy_bool(pc.equal(items_of_lists, "JPN"))]] = True
+    listed_rows = has_items[codes]
+    for i in np.flatnonzero(listed_rows & ~has_japan[codes]).tolist():
+        parties = lists[int(codes[i])].as_py()
+        yield problem_at(t, i, "parties", ";".join(sorted(parties)), "parties-japan", "parties must include JPN")
     if not any(role in frame for role in (*ROLE_COLUMNS, "observers")):
         yield from _event_table_rules(t, today)
         return
+    parents, flat = list_items(frame["parties"])
     items = flat.to_numpy(zero_copy_only=False)
     # (row, party) pairs as "row|CODE" strings, so role checks are one membership test each
     pairs = pd.Series(parents.astype(str)).str.cat(pd.Series(items, dtype="str"), sep="|")

@@ -57,40 +57,23 @@ def delimiter(field: Field) -> str:
 # ---------------------------------------------------------------------------------------------
 # pandera schema.
 
-# The list checks of one column all need its items: keep the last column's, keyed by identity.
-_LAST_ITEMS: list[tuple[Any, Any]] = [(None, None)]  # one (column, items) pair, swapped whole
-
 
 def list_items(series: pd.Series) -> tuple[Any, pyarrow.Array]:
     """A list column's items, flat: (row position of each item as a numpy array, the items)."""
     held = arrow_of(series)
-    last_held, last_items = _LAST_ITEMS[0]  # one read: another thread may swap the pair
-    if last_held is held:
-        return last_items  # type: ignore[no-any-return]
     arr = held.chunk(0) if held.num_chunks == 1 else held.combine_chunks()
-    result = pc.list_parent_indices(arr).to_numpy(zero_copy_only=False), pc.list_flatten(arr)
-    _LAST_ITEMS[0] = (held, result)
-    return result
-
-
-def forget_list_items() -> None:
-    """Drop the remembered items of the last list column, so it does not outlive its table."""
-    _LAST_ITEMS[0] = (None, None)
+    return pc.list_parent_indices(arr).to_numpy(zero_copy_only=False), pc.list_flatten(arr)
 
 
 def _by_row(series: pd.Series, judge: Callable[[Any, pyarrow.Array, int], Any]) -> pd.Series:
     """A list check's verdict per row: ``judge(parents, items, rows)`` gives one for each of
     ``rows`` lists. A column parse_column made is judged on its distinct lists (a missing row
-    passes); any other through its own items."""
+    passes); any other on each row's list (parse.lists_by_code)."""
     import numpy as np
 
-    from .parse import coded_lists  # parse imports this module's field helpers
+    from .parse import lists_by_code  # parse imports this module's field helpers
 
-    coded = coded_lists(series)
-    if coded is None:
-        parents, flat = list_items(series)
-        return pd.Series(judge(parents, flat, len(series)), index=series.index)
-    codes, words = coded
+    codes, words = lists_by_code(series)
     parents = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
     verdicts = np.append(judge(parents, pc.list_flatten(words), len(words)), True)  # code -1: missing
     return pd.Series(verdicts[codes], index=series.index)

@@ -8,7 +8,7 @@ single-table rules of checks.py.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -75,21 +75,15 @@ def foreign_keys(tables: dict[str, TableData]) -> Iterator[Problem]:
 def _unknown_items(values: pd.Series, known: Any) -> Iterator[tuple[int, str]]:
     """(row, item) of each non-empty item of a list column that is not in ``known``.
 
-    A column parse_column made is looked up on its distinct lists (a million party lists hold
-    some thousands of distinct ones), and each row takes the unknown items of its list.
+    The distinct lists are looked up (a million party lists hold some thousands of distinct
+    ones; parse.lists_by_code), and each row takes the unknown items of its list.
     """
     import pyarrow.compute as pc
 
     from .arrowtext import to_numpy_bool
-    from .convert import list_items
-    from .parse import coded_lists
+    from .parse import lists_by_code
 
-    coded = coded_lists(values)
-    if coded is None:
-        parents, flat = list_items(values)
-        unknown = ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, ""))
-        yield from zip(parents[unknown].tolist(), flat.filter(unknown).to_pylist(), strict=True)
-        return
+    coded = lists_by_code(values)
     flat = pc.list_flatten(coded[1])
     yield from _rows_with_items(coded, ~member(flat, known).to_numpy() & to_numpy_bool(pc.not_equal(flat, "")))
 
@@ -314,8 +308,7 @@ def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[st
     import pyarrow.compute as pc
 
     from .arrowtext import arrow_of, to_numpy_bool
-    from .convert import list_items
-    from .parse import coded_lists
+    from .parse import lists_by_code
 
     frame = t.frame
     # A citations table repeats few distinct locators: judge each distinct (locator, paper) once,
@@ -331,19 +324,13 @@ def _citation_rules(t: TableData, fields_of: dict[str, set[str]], tiers: dict[st
         pair = int(pairs[i])
         yield problem_at(t, i, "locator", locators[pair // 2], "locator-form", str(verdicts[pair]))
     # Each supports item names a column of the row's table (or 'all'): one membership test per
-    # table, on the distinct lists when the column has them (a million rows repeat a few hundred).
-    coded = coded_lists(frame["supports"])
+    # table, on the distinct lists (a million rows repeat a few hundred).
+    coded = lists_by_code(frame["supports"])
+    items = pc.list_flatten(coded[1])
     for table, names in fields_of.items():
         rows = to_numpy_bool(pc.equal(arrow_of(frame["table"]), table))
-        allowed = pa_strings([*names, "all"])
-        found: Iterable[tuple[int, str]]
-        if coded is None:
-            parents, flat = list_items(frame["supports"])
-            bad = rows[parents] & ~to_numpy_bool(pc.is_in(flat, value_set=allowed))
-            found = zip(parents[bad].tolist(), flat.filter(bad).to_pylist(), strict=True)
-        else:
-            found = _rows_with_items(coded, ~to_numpy_bool(pc.is_in(pc.list_flatten(coded[1]), value_set=allowed)), rows)
-        for i, item in found:
+        unknown = ~to_numpy_bool(pc.is_in(items, value_set=pa_strings([*names, "all"])))
+        for i, item in _rows_with_items(coded, unknown, rows):
             yield problem_at(t, i, "supports", item, "foreign-key", f"{table} has no column {item}; use field names or 'all'")
 
 

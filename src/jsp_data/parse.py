@@ -15,7 +15,7 @@ import pyarrow as pyarrow
 import pyarrow.compute as pc
 
 from .arrowtext import arrow_of, null_where_empty, offsets_and_data, rows_with_bytes, split_cells, to_numpy_bool
-from .convert import Field, delimiter, forget_list_items
+from .convert import Field, delimiter
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$").pattern
 _INTEGER = r"^-?\d+$"
@@ -79,7 +79,19 @@ def forget_coded_lists() -> None:
     """Drop the remembered list columns (a validation run calls this when its checks are done,
     so no large column outlives its tables here; a column not remembered is checked item by item)."""
     _CODED_LISTS.clear()
-    forget_list_items()
+
+
+def lists_by_code(series: pd.Series) -> tuple[Any, pyarrow.ListArray]:
+    """A list column as (the code of each row's list, -1 for a missing one; the lists the codes
+    number): parse_column's distinct lists when it made the column, else each row its own list
+    (then two rows with the same list have different codes). A rule that judges the lists once
+    and gives each row the verdict of its code reads any list column the same way."""
+    coded = coded_lists(series)
+    if coded is not None:
+        return coded
+    held = arrow_of(series)
+    lists = held.chunk(0) if held.num_chunks == 1 else held.combine_chunks()
+    return np.arange(len(lists)), lists
 
 
 def coded_lists(series: pd.Series) -> tuple[Any, pyarrow.ListArray] | None:
