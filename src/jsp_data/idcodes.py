@@ -58,7 +58,8 @@ def _encode(tables: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 def repeated(codes: Any) -> Any:
     """True for each row whose code (not -1) another row also has: every copy, as pandas'
-    ``duplicated(keep=False)`` on the ids, missing ids left out."""
+    ``duplicated(keep=False)`` on the ids, missing ids left out. The codes are dense (below the
+    number of distinct ids), so counting them is enough; shared_keys sorts arbitrary keys."""
     import numpy as np
 
     valid = codes >= 0
