@@ -3,5 +3,5 @@
 ``jsp-data build`` copies them into datapackage.json; ``jsp-data release`` rewrites them.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 REPOSITORY_URL = "https://github.com/jsp-data/jsp-data"
