@@ -453,3 +453,14 @@ def test_ids_repeated_within_and_across_tables(scratch, capsys):
     assert not [e for e in report["errors"] if e["check"] == "duplicate-key" and e["line"] != citation_line]
     moved = next(e for e in report["errors"] if e["file"] == MTG and e["check"] == "duplicate-id")
     assert moved["message"] == f"id {ACSA} is already used in agreements"
+
+
+def test_repeated_discrepancy_is_a_duplicate_key(scratch, capsys):
+    """Every primary key of several columns is checked in one rule, not only the citations'."""
+    header, rows = read(scratch, "discrepancies")
+    rows.append(list(rows[0]))
+    write(scratch, "discrepancies", header, rows)
+    code, report = validate_json(scratch, capsys)
+    assert code == 1
+    keys = [(e["file"], e["line"]) for e in report["errors"] if e["check"] == "duplicate-key"]
+    assert keys == [("data/csv/discrepancies.csv", len(rows) + 1)]

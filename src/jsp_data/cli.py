@@ -108,13 +108,8 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    import gc
-
     from .validate import validate
 
-    # The command exits when the run is done: the cyclic collector would only walk the objects of
-    # pandas, pandera and pyarrow again and again (a few tenths of a CPU-second on a large run).
-    gc.disable()
     problems = validate(args.path)
     _print_problems(problems, args.format)
     return EXIT_INVALID if has_errors(problems) else EXIT_OK
@@ -325,11 +320,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``jsp-data``; returns the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
-    if argv is None and args.func is _cmd_validate:
+    if argv is None and args.func is _cmd_validate:  # the jsp-data process only, not a caller's Python
+        import gc
+
         from .allocators import keep_freed_memory
 
-        # the jsp-data process only (not a caller's Python), before pyarrow and numpy load
-        keep_freed_memory()
+        keep_freed_memory()  # before pyarrow and numpy load
+        # The process exits when the run is done: the cyclic collector would only walk the objects
+        # of pandas, pandera and pyarrow again and again (a few tenths of a CPU-second on a large run).
+        gc.disable()
     try:
         code: int = args.func(args)
         if argv is None:  # the jsp-data process, which exits next

@@ -107,11 +107,10 @@ def _closest_in(value: str, candidates: tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def ids(tables: dict[str, TableData], shared: SharedIds | None = None) -> Iterator[Problem]:
+def ids(tables: dict[str, TableData], shared: SharedIds) -> Iterator[Problem]:
     """Ids unique across tables and withdrawn ids not reused."""
     import numpy as np
 
-    shared = shared or SharedIds(tables)
     codes, size = shared.codes()
     owner = np.full(size, -1, np.int64)  # for each distinct event id, the first event table that has it
     events = [name for name in EVENT_TABLES if name in tables]
@@ -170,20 +169,25 @@ def unique_event_ids(tables: dict[str, TableData], shared: SharedIds) -> Iterato
                 )
 
 
-def citation_keys(tables: dict[str, TableData], shared: SharedIds) -> list[Problem]:
-    """The citations table's primary key, its id column read from the shared codes."""
-    from .validate import check_primary_key
+def primary_keys(tables: dict[str, TableData], shared: SharedIds) -> Iterator[Problem]:
+    """Rows whose primary key of several columns repeats an earlier row's (a one-column key is a
+    unique column: pandera, or unique_event_ids). A table's id column is read from the shared id
+    codes when it has them (the citations: a million ids are not hashed again)."""
+    from .idcodes import duplicated_rows
 
-    if "citations" not in tables:
-        return []
-    t = tables["citations"]
     codes, size = shared.codes()
-    return check_primary_key(t, t.primary_key, t.frame, known={"id": (codes["citations"], size)})
+    for name, t in tables.items():
+        key = t.primary_key
+        if len(key) < 2:
+            continue
+        known = {"id": (codes[name], size)} if name in codes and "id" in key else None
+        for i in duplicated_rows(t.frame, key, known).nonzero()[0].tolist():
+            value = ",".join(str(t.frame[k][i]) for k in key)
+            yield Problem(t.file, t.lines[i], None, value, "duplicate-key", "error", f"another row has the same {', '.join(key)}")
 
 
-def links(tables: dict[str, TableData], shared: SharedIds | None = None) -> Iterator[Problem]:
+def links(tables: dict[str, TableData], shared: SharedIds) -> Iterator[Problem]:
     """Citations, discrepancies, withdrawals and gaps point at real rows; every event row is cited."""
-    shared = shared or SharedIds(tables)
     event_ids = {n: as_arrow(tables[n].frame["id"]) for n in EVENT_TABLES if n in tables}
     fields_of = {n: {f["name"] for f in tables[n].fields} for n in EVENT_TABLES if n in tables}
     sources = tables.get("sources")
@@ -384,5 +388,5 @@ def cross_table_rule_parts(tables: dict[str, TableData]) -> list[Callable[[], li
         lambda: list(foreign_keys(tables)),
         lambda: list(ids(tables, shared)),
         lambda: list(unique_event_ids(tables, shared)),
-        lambda: citation_keys(tables, shared),
+        lambda: list(primary_keys(tables, shared)),
     ]

@@ -230,7 +230,8 @@ def schema_problems(
 ) -> list[Problem]:
     """The pandera schema's verdict on the typed frame, as problems (cells that did not parse are
     reported once, as type problems, by parse_cells). With ``ids_elsewhere`` the id column's
-    uniqueness is left to the cross-table rules, which judge it on the shared id codes."""
+    uniqueness is left to the cross-table rules, which judge it on the shared id codes
+    (links.unique_event_ids); every primary key of several columns is checked there too."""
     import pandas as pd
     import pandera.pandas as pa
 
@@ -286,28 +287,6 @@ def _cells_of(text: Any, cases: list[tuple[str, str, int]]) -> dict[tuple[int, s
     return {
         (row, column): raw for column, at in rows.items() for row, raw in zip(at, text[column].iloc[at].tolist(), strict=True)
     }
-
-
-def check_primary_key(table: Any, key: list[str], frame: Any, known: dict[str, tuple[Any, int]] | None = None) -> list[Problem]:
-    """Rows whose ``key`` repeats an earlier row's; ``table`` gives the file and the lines (a
-    CsvTable or a checks.TableData) and ``known`` codes already computed for some key columns
-    (see idcodes.duplicated_rows)."""
-    from .idcodes import duplicated_rows
-
-    if len(key) < 2:
-        return []  # a one-column key is checked as a unique column
-    return [
-        Problem(
-            table.file,
-            table.lines[int(i)],
-            None,
-            ",".join(str(frame[k][i]) for k in key),
-            "duplicate-key",
-            "error",
-            f"another row has the same {', '.join(key)}",
-        )
-        for i in duplicated_rows(frame, key, known).nonzero()[0].tolist()
-    ]
 
 
 def validate(path: str | Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -424,16 +403,14 @@ def _read_table(
     if not usable:
         return None, problems, []
     from .checks import TableData, table_rule_parts
-    from .idcodes import SHARED_ID_TABLES
+    from .descriptor import EVENT_TABLES
 
     frame, text, type_problems, bad_cells = parse_cells(csv, schema)
     table = TableData(
         name, csv.file, frame, text, csv.lines, schema["fields"], schema.get("foreignKeys", []), schema.get("primaryKey") or []
     )
     parts: list[Callable[[], list[Problem]]] = [
-        lambda: schema_problems(name, csv, schema, frame, text, bad_cells, ids_elsewhere=name in SHARED_ID_TABLES),
+        lambda: schema_problems(name, csv, schema, frame, text, bad_cells, ids_elsewhere=name in EVENT_TABLES),
         *table_rule_parts(table, today),
     ]
-    if name not in SHARED_ID_TABLES:  # the others' keys are checked with the shared id codes (links.py)
-        parts.append(lambda: check_primary_key(csv, schema.get("primaryKey") or [], frame))
     return table, problems + type_problems, parts
